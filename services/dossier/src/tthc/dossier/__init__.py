@@ -1,0 +1,1 @@
+"""Dossier service: dossiers (hồ sơ TTHC), lifecycle, procedure catalogue, provincial feed."""
