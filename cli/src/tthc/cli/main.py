@@ -1,0 +1,19 @@
+"""The ``tthc`` command: one entry point; each service contributes its own sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+from tthc.contracts.cli import contracts_app
+from tthc.indicators.entrypoints.cli import index_app
+from tthc.kit.kafka.cli import kafka_app
+
+app = typer.Typer(help="TTHC control suite.", no_args_is_help=True)
+app.add_typer(kafka_app, name="kafka")
+app.add_typer(index_app, name="index")
+app.add_typer(contracts_app, name="contracts")
+
+
+def main() -> None:
+    """Run the ``tthc`` command."""
+    app()

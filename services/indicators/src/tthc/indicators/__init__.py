@@ -1,0 +1,1 @@
+"""Indicators service: the national 766 index projections, scoring and reconciliation."""

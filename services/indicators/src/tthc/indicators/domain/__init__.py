@@ -1,0 +1,1 @@
+"""Pure domain of the indicators service (no I/O, no frameworks)."""

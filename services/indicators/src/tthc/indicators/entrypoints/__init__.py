@@ -1,0 +1,1 @@
+"""Entry points of the indicators service (CLI, gRPC, Kafka)."""
