@@ -1,0 +1,230 @@
+"""Per-dossier facts the index is computed from (index-766 §5), as one immutable value.
+
+The indicators service keeps one `DossierFacts` per dossier and evolves it from dossier events (the mapping
+from events lives elsewhere); the `with_*` helpers are the pure building blocks of that mapping and of tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from itertools import pairwise
+
+from tthc.indicators.domain.facts_parts import (
+    Channel,
+    DossierStatus,
+    FactsError,
+    FeeLine,
+    NaiveInstantError,
+    OnlinePayment,
+    ResultDocument,
+    StatusChange,
+    SubmittedDocument,
+    SupplementRound,
+    require_aware,
+)
+
+__all__ = [
+    "Channel",
+    "DossierFacts",
+    "DossierStatus",
+    "FactsError",
+    "FeeLine",
+    "NaiveInstantError",
+    "OnlinePayment",
+    "ResultDocument",
+    "StatusChange",
+    "SubmittedDocument",
+    "SupplementRound",
+]
+
+_INSTANT_FIELDS = (
+    "submitted_at",
+    "received_at",
+    "original_due",
+    "current_due",
+    "synced_at",
+    "apology_issued_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DossierFacts:
+    """What the index needs to know about one dossier (hồ sơ TTHC).
+
+    - `code` is the national dossier code (MaHoSo); `unit_code` the handling agency (DonViXuLy);
+      `procedure_code` the national procedure code (MaTTHC); `channel` the intake channel (KenhThucHien,
+      None = direct).
+    - `submitted_at` (NgayNopHoSo), `received_at` (NgayTiepNhan, None while never received), `original_due`
+      (the first NgayHenTra), `current_due` (NgayHenTra after supplement extensions; an apology never
+      moves it).
+    - `statuses`: the status timeline in time order; `supplements`: the supplement rounds in time order.
+    - `requires_paper_result`: None = take the procedure's flag.
+    - `legal_time`: the legal processing time, used only when the dossier has no due date.
+    - `synced_at`: when the dossier was first synced to the national portal (None = never).
+    """
+
+    dossier_id: str
+    code: str
+    unit_code: str
+    procedure_code: str
+    channel: Channel | None = None
+    submitted_at: datetime | None = None
+    received_at: datetime | None = None
+    original_due: datetime | None = None
+    current_due: datetime | None = None
+    statuses: tuple[StatusChange, ...] = ()
+    supplements: tuple[SupplementRound, ...] = ()
+    fees: tuple[FeeLine, ...] = ()
+    paid_online: OnlinePayment = OnlinePayment.NONE
+    documents: tuple[SubmittedDocument, ...] = ()
+    results: tuple[ResultDocument, ...] = ()
+    results_in_citizen_store: bool = False
+    requires_paper_result: bool | None = None
+    vneid_authenticated: bool = False
+    population_data_used: bool = False
+    synced_at: datetime | None = None
+    has_petition_or_dislike: bool = False
+    apology_issued_at: datetime | None = None
+    legal_time: timedelta | None = None
+
+    def __post_init__(self) -> None:
+        for name in _INSTANT_FIELDS:
+            require_aware(getattr(self, name), f"DossierFacts.{name}")
+        if any(a.at > b.at for a, b in pairwise(self.statuses)):
+            raise FactsError(f"dossier {self.dossier_id}: status timeline is not in time order")
+        rounds = self.supplements
+        if any(a.requested_at > b.requested_at for a, b in pairwise(rounds)):
+            raise FactsError(f"dossier {self.dossier_id}: supplement rounds are not in time order")
+
+    # -- derived facts -------------------------------------------------------------------------------------
+
+    @property
+    def effective_channel(self) -> Channel:
+        """The channel, with a missing one read as direct (as the national portal does)."""
+        return self.channel if self.channel is not None else Channel.DIRECT
+
+    @property
+    def is_online(self) -> bool:
+        """Submitted online (KenhThucHien = 2)."""
+        return self.channel is Channel.ONLINE
+
+    @property
+    def intake_at(self) -> datetime | None:
+        """Reception instant, else submission instant (the "NgayTiepNhan, else NgayNopHoSo" rule)."""
+        return self.received_at if self.received_at is not None else self.submitted_at
+
+    @property
+    def has_fee(self) -> bool:
+        """At least one fee line with a non-zero amount."""
+        return any(line.amount != 0 for line in self.fees)
+
+    @property
+    def all_fees_zero(self) -> bool:
+        """Fee lines were synced and every one is zero (an empty list is *not* "all zero")."""
+        return bool(self.fees) and not self.has_fee
+
+    @property
+    def is_paid_online(self) -> bool:
+        """Paid online on the portal or through the local gateway (DuocThanhToanTrucTuyen ∈ {1, 2})."""
+        return self.paid_online is not OnlinePayment.NONE
+
+    @property
+    def is_synced(self) -> bool:
+        """Synced to the national portal at least once."""
+        return self.synced_at is not None
+
+    @property
+    def has_digitised_document(self) -> bool:
+        """At least one submitted component has a file."""
+        return any(doc.digitised for doc in self.documents)
+
+    @property
+    def reuses_digitised_data(self) -> bool:
+        """At least one component reuses digitised data or comes from the citizen's store (4.3)."""
+        return any(doc.reused or doc.from_citizen_store for doc in self.documents)
+
+    @property
+    def uses_citizen_store(self) -> bool:
+        """A component was taken from, or a result was filed to, the citizen's store on the portal (4.4)."""
+        return self.results_in_citizen_store or any(doc.from_citizen_store for doc in self.documents)
+
+    @property
+    def uses_population_data(self) -> bool:
+        """VNeID-authenticated, citizen-store component, or the population database was used (4.5)."""
+        return (
+            self.vneid_authenticated
+            or self.population_data_used
+            or any(doc.from_citizen_store for doc in self.documents)
+        )
+
+    @property
+    def has_e_result(self) -> bool:
+        """At least one result document has an electronic file (4.1, 4.2)."""
+        return any(result.is_electronic for result in self.results)
+
+    @property
+    def has_coded_e_result(self) -> bool:
+        """At least one result document has both a result code and a file (3.3)."""
+        return any(result.is_coded_electronic for result in self.results)
+
+    # -- pure evolution helpers ----------------------------------------------------------------------------
+
+    def with_status(self, status: DossierStatus, at: datetime) -> DossierFacts:
+        """Appends a status change; it must not be earlier than the last one."""
+        return replace(self, statuses=(*self.statuses, StatusChange(status, at)))
+
+    def with_reception(self, at: datetime, due: datetime | None) -> DossierFacts:
+        """Records the reception (status 2) and the appointment date (both original and current due)."""
+        received = replace(self, received_at=at, original_due=due, current_due=due)
+        return received.with_status(DossierStatus.RECEIVED, at)
+
+    def with_supplement_requested(self, at: datetime) -> DossierFacts:
+        """Opens a supplement round and enters status 5."""
+        with_round = replace(self, supplements=(*self.supplements, SupplementRound(at)))
+        return with_round.with_status(DossierStatus.SUPPLEMENT_REQUESTED, at)
+
+    def with_supplement_supplied(self, at: datetime, new_due: datetime | None = None) -> DossierFacts:
+        """Closes the open supplement round, resumes processing (status 4), optionally extends the due date.
+
+        Raises:
+            FactsError: there is no open supplement round.
+        """
+        if not self.supplements or self.supplements[-1].supplied_at is not None:
+            raise FactsError(f"dossier {self.dossier_id}: no open supplement round to close")
+        closed = replace(self.supplements[-1], supplied_at=at)
+        due = new_due if new_due is not None else self.current_due
+        resumed = replace(self, supplements=(*self.supplements[:-1], closed), current_due=due)
+        return resumed.with_status(DossierStatus.PROCESSING, at)
+
+    def with_due_extended(self, new_due: datetime) -> DossierFacts:
+        """Moves the current due date (NgayHenTraMoi); the original due date stays."""
+        return replace(self, current_due=new_due)
+
+    def with_apology(self, at: datetime) -> DossierFacts:
+        """Records an apology letter (phiếu xin lỗi); it never moves any due date."""
+        return replace(self, apology_issued_at=at)
+
+    def with_synced(self, at: datetime) -> DossierFacts:
+        """Records the first sync to the national portal (later syncs keep the first instant)."""
+        return self if self.synced_at is not None else replace(self, synced_at=at)
+
+    def with_fee(self, line: FeeLine) -> DossierFacts:
+        """Adds a fee line."""
+        return replace(self, fees=(*self.fees, line))
+
+    def with_payment(self, paid: OnlinePayment) -> DossierFacts:
+        """Sets the online-payment flag."""
+        return replace(self, paid_online=paid)
+
+    def with_document(self, document: SubmittedDocument) -> DossierFacts:
+        """Adds a submitted component."""
+        return replace(self, documents=(*self.documents, document))
+
+    def with_result(self, result: ResultDocument) -> DossierFacts:
+        """Adds a result document."""
+        return replace(self, results=(*self.results, result))
+
+    def with_petition_or_dislike(self) -> DossierFacts:
+        """Marks that a petition or a "dislike" rating is attached to this dossier (5.4)."""
+        return replace(self, has_petition_or_dislike=True)
