@@ -1,0 +1,1 @@
+"""Test support: the pytest plugin with real Kafka and PostgreSQL servers, and a sample event-sourced app."""
