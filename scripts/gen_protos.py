@@ -8,6 +8,7 @@ Generated files are not committed (see .gitignore); this runs in scripts/setup a
 
 from __future__ import annotations
 
+import importlib.resources
 import sys
 from pathlib import Path
 
@@ -27,8 +28,9 @@ def main() -> None:
         for pkg in {f.parent for f in files}:
             (out / pkg.relative_to(ROOT / "proto") / "__init__.py").parent.mkdir(parents=True, exist_ok=True)
             (out / pkg.relative_to(ROOT / "proto") / "__init__.py").touch()
-        args = ["protoc", f"-I{ROOT / 'proto'}", f"--python_out={out}", f"--pyi_out={out}",
-                f"--grpc_python_out={out}", *map(str, files)]
+        well_known = importlib.resources.files("grpc_tools") / "_proto"
+        args = ["protoc", f"-I{ROOT / 'proto'}", f"-I{well_known}", f"--python_out={out}",
+                f"--pyi_out={out}", f"--grpc_python_out={out}", *map(str, files)]
         if protoc.main(args) != 0:
             sys.exit(f"protoc failed for {service}")
 

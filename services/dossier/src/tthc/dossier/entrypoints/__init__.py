@@ -1,0 +1,1 @@
+"""Entry points of the dossier service: HTTP, Kafka, gRPC and the command line. Thin adapters only."""
