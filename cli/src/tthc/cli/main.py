@@ -5,11 +5,13 @@ from __future__ import annotations
 import typer
 
 from tthc.contracts.cli import contracts_app
+from tthc.dossier.entrypoints.cli_service import dossier_app
 from tthc.indicators.entrypoints.cli import index_app
 from tthc.kit.kafka.cli import kafka_app
 
 app = typer.Typer(help="TTHC control suite.", no_args_is_help=True)
 app.add_typer(kafka_app, name="kafka")
+app.add_typer(dossier_app, name="dossier")
 app.add_typer(index_app, name="index")
 app.add_typer(contracts_app, name="contracts")
 

@@ -15,6 +15,9 @@ class DossierMetrics:
     feed_records: Counter
     relay_lag: Gauge
     relay_published: Counter
+    relay_position: Gauge
+    relay_batch_seconds: Histogram
+    relay_failures: Counter
     store_write_seconds: Histogram
 
     @classmethod
@@ -41,6 +44,21 @@ class DossierMetrics:
                 "tthc_dossier_relay_published_events",
                 "Events published to Kafka by the outbox relay, by topic",
                 ["topic"],
+                registry=registry,
+            ),
+            relay_position=Gauge(
+                "tthc_dossier_relay_position",
+                "Last notification id the relay published and recorded",
+                registry=registry,
+            ),
+            relay_batch_seconds=Histogram(
+                "tthc_dossier_relay_batch_seconds",
+                "Duration of one relay batch (read, publish, wait for acks, record position)",
+                registry=registry,
+            ),
+            relay_failures=Counter(
+                "tthc_dossier_relay_failures",
+                "Relay batches that failed and will be retried from the recorded position",
                 registry=registry,
             ),
             store_write_seconds=Histogram(

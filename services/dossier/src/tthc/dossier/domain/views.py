@@ -30,6 +30,8 @@ class SupplementRound(Value):
     requested_at: datetime
     supplied_at: datetime | None = None
     reason: str = ""
+    previous_due_at: datetime | None = None  # NgayHenTraTruoc: the due date before this round
+    new_due_at: datetime | None = None  # NgayHenTraMoi: the due date after the pause (None while pending)
 
 
 class HistoryItem(Value):
@@ -73,6 +75,10 @@ class DossierView(Value):
     apology_issued_at: datetime | None = None
     vneid_authenticated: bool = False
     population_db_used: bool = False
+    returned_at: datetime | None = None  # NgayTra: when the result was returned (status 10)
+    apology_appointment_at: datetime | None = None  # the new appointment of the apology letter
+    connected_databases: tuple[str, ...] = ()  # DSKetNoiCSDL codes
+    handler_unit: str = ""  # unit of the current processing step
     synced_at: datetime | None = None
     timeline: tuple[TimelineEntry, ...] = ()
     history: tuple[HistoryItem, ...] = ()
