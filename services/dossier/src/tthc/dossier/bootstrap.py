@@ -14,8 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry, make_asgi_app
-from starlette.routing import Mount
+from prometheus_client import CollectorRegistry
 
 from tthc.dossier.config import DossierSettings
 from tthc.dossier.domain.catalogue import load_catalogue
@@ -33,6 +32,7 @@ from tthc.dossier.outbox import OutboxMapper
 from tthc.kit.clock import Clock, SystemClock
 from tthc.kit.eventstore import store_env
 from tthc.kit.kafka.topics import ensure_topics, suite_topics
+from tthc.kit.metrics_http import metrics_route
 from tthc.kit.pseudonym import Pseudonymizer
 from tthc.kit.relay import OutboxRelay, PrometheusRelayObserver
 from tthc.kit.worktime import WorkingCalendar, default_calendar
@@ -177,7 +177,7 @@ async def _start_http(service: DossierService, stack: contextlib.AsyncExitStack)
 
     http_app = build_http_app(
         service.intake,
-        extra_routes=[Mount("/metrics", make_asgi_app(service.registry))],
+        extra_routes=[metrics_route(service.registry)],
         max_body_bytes=service.settings.max_feed_body_bytes,
     )
     config = uvicorn.Config(
