@@ -124,8 +124,8 @@ def test_naive_input_is_rejected(calendar: WorkingCalendar) -> None:
 def test_a_year_without_data_is_an_error_not_a_year_without_holidays(calendar: WorkingCalendar) -> None:
     with pytest.raises(HolidayDataMissingError, match="2031"):
         calendar.is_working_day(date(2031, 3, 5))
-    with pytest.raises(HolidayDataMissingError, match=r"2027\.toml"):
-        calendar.due_date(vn(2026, 12, 30, 9, 0), LegalTime.working_days(5))
+    with pytest.raises(HolidayDataMissingError, match=r"2028\.toml"):
+        calendar.due_date(vn(2027, 12, 30, 9, 0), LegalTime.working_days(5))
 
 
 def test_supplement_pause_over_a_weekend_shifts_by_the_working_days_lost(calendar: WorkingCalendar) -> None:
