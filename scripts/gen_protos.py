@@ -29,8 +29,15 @@ def main() -> None:
             (out / pkg.relative_to(ROOT / "proto") / "__init__.py").parent.mkdir(parents=True, exist_ok=True)
             (out / pkg.relative_to(ROOT / "proto") / "__init__.py").touch()
         well_known = importlib.resources.files("grpc_tools") / "_proto"
-        args = ["protoc", f"-I{ROOT / 'proto'}", f"-I{well_known}", f"--python_out={out}",
-                f"--pyi_out={out}", f"--grpc_python_out={out}", *map(str, files)]
+        args = [
+            "protoc",
+            f"-I{ROOT / 'proto'}",
+            f"-I{well_known}",
+            f"--python_out={out}",
+            f"--pyi_out={out}",
+            f"--grpc_python_out={out}",
+            *map(str, files),
+        ]
         if protoc.main(args) != 0:
             sys.exit(f"protoc failed for {service}")
 

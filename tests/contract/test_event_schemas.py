@@ -28,7 +28,11 @@ def test_public_event_schemas_change_only_additively(snapshot):
 
 
 def test_the_schema_diff_detects_breaking_changes():
-    old = {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}, "required": ["a"]}
+    old = {
+        "type": "object",
+        "properties": {"a": {"type": "string"}, "b": {"type": "integer"}},
+        "required": ["a"],
+    }
     removed = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}
     retyped = {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}}
     required = {**old, "required": ["a", "b"]}

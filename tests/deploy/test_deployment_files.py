@@ -14,7 +14,11 @@ def _compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     assert compose, "docker-compose is installed by scripts/setup"
     return subprocess.run(
         [compose, "-f", "docker-compose.yml", "config"],
-        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -32,7 +36,11 @@ def test_docker_compose_refuses_to_start_without_the_pseudonym_secret():
     env = {k: v for k, v in os.environ.items() if k != "TTHC_PSEUDONYM_SECRET"}
     result = subprocess.run(
         [shutil.which("docker-compose") or "docker-compose", "-f", "docker-compose.yml", "config", "-q"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "TTHC_PSEUDONYM_SECRET" in result.stderr
@@ -41,7 +49,8 @@ def test_docker_compose_refuses_to_start_without_the_pseudonym_secret():
 @pytest.mark.parametrize("manifest", sorted((ROOT / "deploy/k8s/base").glob("*.yaml")))
 def test_k8s_manifests_parse_and_harden_every_container(manifest):
     for doc in yaml.safe_load_all(manifest.read_text()):
-        assert doc and ("kind" in doc or "resources" in doc)
+        assert doc
+        assert "kind" in doc or "resources" in doc
         spec = doc.get("spec", {}).get("template", {}).get("spec", {})
         for container in spec.get("containers", []):
             security = container["securityContext"]

@@ -13,10 +13,27 @@ pytestmark = [pytest.mark.kafka]
 
 def _demo(var: Path, bootstrap: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tthc.cli", "demo", "--once", "--days", "2",
-         "--http-port", "0", "--grpc-port", "0", "--var", str(var)],
-        cwd=ROOT, env={**os.environ, "TTHC_KAFKA_BOOTSTRAP_SERVERS": bootstrap},
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "tthc.cli",
+            "demo",
+            "--once",
+            "--days",
+            "2",
+            "--http-port",
+            "0",
+            "--grpc-port",
+            "0",
+            "--var",
+            str(var),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "TTHC_KAFKA_BOOTSTRAP_SERVERS": bootstrap},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 

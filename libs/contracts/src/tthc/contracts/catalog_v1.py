@@ -25,7 +25,9 @@ class PublicationDecision(EventData):
     legal_basis_effective_date: date | None = None
     made_public_at: AwareDatetime | None = None
     action: str = Field(description="new | amended | abolished")
-    components_present: tuple[str, ...] = Field(default=(), description="which of the 7 components are public")
+    components_present: tuple[str, ...] = Field(
+        default=(), description="which of the 7 components are public"
+    )
     published_on_time: bool | None = None
     made_public_on_time: bool | None = None
 

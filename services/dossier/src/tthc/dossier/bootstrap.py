@@ -203,9 +203,7 @@ async def _start_http(service: DossierService, stack: contextlib.AsyncExitStack)
     return f"http://{service.settings.http_host}:{port}"
 
 
-async def _start_kafka(
-    service: DossierService, relay: OutboxRelay, stack: contextlib.AsyncExitStack
-) -> str:
+async def _start_kafka(service: DossierService, relay: OutboxRelay, stack: contextlib.AsyncExitStack) -> str:
     from faststream.kafka import KafkaBroker
 
     from tthc.dossier.entrypoints.kafka import build_feed_router

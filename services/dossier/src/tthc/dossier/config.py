@@ -1,4 +1,4 @@
-"""Settings of the dossier service, from the environment (prefix ``TTHC_DOSSIER_``). Fails fast on bad values."""
+"""Settings of the dossier service from the environment (prefix ``TTHC_DOSSIER_``); fails fast."""
 
 from __future__ import annotations
 
@@ -17,14 +17,16 @@ class DossierSettings(BaseSettings):
 
     store_url: str = Field(
         default="sqlite:///var/dossier/dossier.db",
-        description="event store: sqlite:///FILE (default), postgresql://USER:PASS@HOST:PORT/DB, memory://",
+        description="event store: sqlite:///FILE (default), postgresql://USER:PASS@HOST/DB, memory://",
     )
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
     kafka_enabled: bool = True
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     grpc_address: str = "127.0.0.1:50051"
-    pseudonym_secret: SecretStr = Field(description="HMAC key for applicant pseudonyms (>= 16 bytes); required")
+    pseudonym_secret: SecretStr = Field(
+        description="HMAC key for applicant pseudonyms (>= 16 bytes); required"
+    )
     feed_tokens_file: Path | None = Field(default=None, description="YAML: sha256(token) -> unit code")
     catalogue_file: Path = DATA_DIR / "catalogue.sample.yaml"
     units_file: Path = DATA_DIR / "units.yaml"

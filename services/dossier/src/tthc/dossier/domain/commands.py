@@ -235,4 +235,3 @@ AnyCommand = Annotated[
 def command_name(command: Command) -> str:
     """Stable name of a command, for metrics labels."""
     return str(getattr(command, "kind", type(command).__name__))
-
