@@ -1,0 +1,300 @@
+"""The indicators read model: facts from public events in, 766 scorecards and their drill-down out.
+
+`Indicators` applies polled batches to the facts store (exactly-once effects, one transaction per batch),
+keeps every dossier's facts in memory by unit (loaded from the store at start, updated after each commit) and
+answers scorecard and explain queries for any unit of the registry: the pool is the unit and its
+descendants; catalogue-level metrics are the province's (children inherit them); the count is "as of"
+min(period end, now) from the injected clock.
+
+Counts are cached per (unit, period). An entry is dropped when a dossier of the pool changes (or any
+procedure changes) and expires when the clock reaches the next instant at which a verdict could change with
+no event (a pending dossier's due date, the period's end: `projection.validity`).
+
+Not available yet, on purpose: 4.6 (electronic certified copies: no event tells which communes offer them)
+is reported as not available; petitions (5.1–5.3) have no events yet, so petition metrics count 0 / 0.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from tthc.indicators.domain.counting import (
+    CATALOGUE_METRICS,
+    CountingConfig,
+    MetricIds,
+    UnitCount,
+    count_unit,
+    count_unit_detailed,
+    inherit_catalogue_metrics,
+)
+from tthc.indicators.domain.facts import DossierFacts
+from tthc.indicators.domain.facts_catalogue import ProcedureFacts
+from tthc.indicators.domain.periods import Period
+from tthc.indicators.domain.scoring import (
+    DEFAULT,
+    MetricCode,
+    MetricInput,
+    Scorecard,
+    ScoringConfig,
+    score_unit,
+)
+from tthc.indicators.projection.decoding import InboundEvent
+from tthc.indicators.projection.facts_cache import CountCache, FactsCache
+from tthc.indicators.projection.mapping_catalogue import procedure_facts
+from tthc.indicators.projection.sequencing import BatchResult
+from tthc.indicators.projection.store import FactsStore
+from tthc.indicators.projection.units import UnitInfo, UnitTree, load_unit_tree
+from tthc.indicators.projection.validity import valid_until
+from tthc.kit.clock import Clock
+from tthc.kit.worktime import WorkingCalendar
+
+__all__ = ["UNSOURCED_METRICS", "BatchResult", "Explanation", "Indicators", "InvalidPageTokenError"]
+
+UNSOURCED_METRICS = frozenset({MetricCode.ELECTRONIC_CERTIFIED_COPY})
+"""Metrics no event feeds yet: reported as not available rather than as a zero."""
+
+_DETAILED_KEPT = 8  # detailed counts (with ids) kept for paging through explanations
+
+
+class InvalidPageTokenError(ValueError):
+    """A page token this service did not issue (or for another query)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """One page of the ids behind a metric: the denominator's ids, and which of them are in the numerator.
+
+    `subject` says what the ids are (dossier, procedure, service = "<unit>/<procedure>", unit, petition);
+    `as_of` is the instant counted (the same on every page of one query); `next_page_token` is empty on the
+    last page.
+    """
+
+    unit_code: str
+    period: Period
+    metric: MetricCode
+    subject: str
+    as_of: datetime
+    numerator_count: int
+    denominator_count: int
+    numerator_ids: tuple[str, ...]
+    denominator_ids: tuple[str, ...]
+    next_page_token: str
+
+
+class Indicators:
+    """The 766 index read model of one process (see the module docstring)."""
+
+    def __init__(
+        self,
+        store: FactsStore,
+        units: UnitTree,
+        clock: Clock,
+        *,
+        calendar: WorkingCalendar | None = None,
+        counting: CountingConfig | None = None,
+        scoring: ScoringConfig = DEFAULT,
+    ) -> None:
+        self._store, self._tree, self._clock, self._calendar = store, units, clock, calendar
+        self._counting = counting or CountingConfig()
+        self._scoring = scoring
+        self._lock = threading.RLock()
+        self._facts = FactsCache()
+        for facts in store.dossiers():
+            self._facts.put(facts)
+        self._procedures = {
+            code: procedure_facts(event, calendar) for code, event in store.procedures().items()
+        }
+        self._counts = CountCache()
+        self._catalogue: dict[tuple[str, Period], dict[MetricCode, MetricInput]] = {}
+        self._detailed: OrderedDict[tuple[str, Period, datetime], UnitCount] = OrderedDict()
+
+    @classmethod
+    def open(
+        cls,
+        store_url: str,
+        clock: Clock,
+        *,
+        units_file: Path | None = None,
+        calendar: WorkingCalendar | None = None,
+    ) -> Indicators:
+        """A read model on the store at `store_url` with the registry at `units_file` (None = sample)."""
+        return cls(FactsStore.open(store_url), load_unit_tree(units_file), clock, calendar=calendar)
+
+    def close(self) -> None:
+        """Closes the store."""
+        self._store.close()
+
+    # -- writing -------------------------------------------------------------------------------------------
+
+    def apply_batch(self, events: Sequence[InboundEvent]) -> BatchResult:
+        """Applies one polled batch in one store transaction, then updates the in-memory caches."""
+        stored = self._store.apply(events)
+        with self._lock:
+            touched: set[str] = set()
+            for facts in stored.dossiers.values():
+                touched |= self._facts.put(facts)
+            for code, event in stored.procedures.items():
+                self._procedures[code] = procedure_facts(event, self._calendar)
+            if stored.procedures:
+                self._counts.clear()
+                self._catalogue.clear()
+            else:
+                self._counts.invalidate(self._with_ancestors(touched))
+            if stored.procedures or touched:
+                self._detailed.clear()
+        return stored.result
+
+    def _with_ancestors(self, units: set[str]) -> set[str]:
+        found = set(units)
+        for unit in units:
+            found.update(self._tree.ancestors(unit))
+        return found
+
+    # -- queries -------------------------------------------------------------------------------------------
+
+    def units(self) -> tuple[UnitInfo, ...]:
+        """Every unit of the registry."""
+        return tuple(self._tree)
+
+    def dossier(self, dossier_id: str) -> DossierFacts | None:
+        """One dossier's facts as projected (None when unknown)."""
+        with self._lock:
+            return self._facts.get(dossier_id)
+
+    @property
+    def procedures(self) -> Mapping[str, ProcedureFacts]:
+        """The projected catalogue, by procedure code."""
+        return dict(self._procedures)
+
+    def scorecard(self, unit_code: str, period: Period, as_of: datetime | None = None) -> Scorecard:
+        """The unit's scorecard for `period`, counted as of min(period end, `as_of` or now).
+
+        Raises:
+            UnknownUnitError: the unit is not in the registry.
+        """
+        instant = self._as_of(period, as_of)
+        with self._lock:
+            inputs = self._inputs(unit_code, period, instant)
+            root = self._tree.root(unit_code)
+            if root != unit_code:
+                inputs = inherit_catalogue_metrics(self._catalogue_inputs(root, period), inputs)
+        return score_unit(inputs, self._scoring, level=self._tree.scoring_level(unit_code))
+
+    def explain(
+        self,
+        unit_code: str,
+        period: Period,
+        metric: MetricCode,
+        page_size: int = 100,
+        page_token: str = "",
+    ) -> Explanation:
+        """One page of the ids counted in `metric` for the unit and period (catalogue metrics: the root's).
+
+        The first call counts as of now; its page tokens pin that instant, so later pages are consistent.
+
+        Raises:
+            UnknownUnitError: the unit is not in the registry.
+            InvalidPageTokenError: `page_token` was not issued by this method.
+            ValueError: `page_size` is not positive.
+        """
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        offset, pinned = _read_token(page_token)
+        instant = pinned or self._as_of(period, None)
+        target = self._tree.root(unit_code) if metric in CATALOGUE_METRICS else unit_code
+        with self._lock:
+            self._tree.get(unit_code)
+            ids = self._detailed_count(target, period, instant).breakdown.get(metric)
+        subject = "" if ids is None else str(ids.subject)
+        numerator, denominator = _ids(ids, metric)
+        page = denominator[offset : offset + page_size]
+        in_numerator = set(numerator)
+        more = offset + page_size < len(denominator)
+        return Explanation(
+            unit_code=unit_code,
+            period=period,
+            metric=metric,
+            subject=subject,
+            as_of=instant,
+            numerator_count=len(numerator),
+            denominator_count=len(denominator),
+            numerator_ids=tuple(item for item in page if item in in_numerator),
+            denominator_ids=page,
+            next_page_token=_write_token(offset + page_size, instant) if more else "",
+        )
+
+    # -- counting ------------------------------------------------------------------------------------------
+
+    def _as_of(self, period: Period, as_of: datetime | None) -> datetime:
+        return period.as_of(self._clock.now() if as_of is None else as_of)
+
+    def _inputs(self, unit: str, period: Period, as_of: datetime) -> dict[MetricCode, MetricInput]:
+        cached = self._counts.get(unit, period, as_of)
+        if cached is not None:
+            return dict(cached)
+        pool = self._tree.pool(unit)
+        dossiers = list(self._facts.in_units(pool))
+        units = [self._tree.unit_facts(code) for code in sorted(pool)]
+        inputs = count_unit(dossiers, self._procedures, period, as_of, self._counting, units=units)
+        inputs.update({code: MetricInput.unavailable() for code in UNSOURCED_METRICS})
+        self._counts.put(unit, period, as_of, inputs, valid_until(dossiers, self._procedures, period, as_of))
+        return dict(inputs)
+
+    def _catalogue_inputs(self, root: str, period: Period) -> dict[MetricCode, MetricInput]:
+        """The root's catalogue-level inputs: they depend on procedures and units only, not on dossiers."""
+        found = self._catalogue.get((root, period))
+        if found is None:
+            units = [self._tree.unit_facts(code) for code in sorted(self._tree.pool(root))]
+            counted = count_unit((), self._procedures, period, period.end, self._counting, units=units)
+            counted.update({code: MetricInput.unavailable() for code in UNSOURCED_METRICS})
+            found = self._catalogue[(root, period)] = {
+                code: value for code, value in counted.items() if code in CATALOGUE_METRICS
+            }
+        return found
+
+    def _detailed_count(self, unit: str, period: Period, as_of: datetime) -> UnitCount:
+        key = (unit, period, as_of)
+        found = self._detailed.get(key)
+        if found is None:
+            pool = self._tree.pool(unit)
+            units = [self._tree.unit_facts(code) for code in sorted(pool)]
+            found = count_unit_detailed(
+                self._facts.in_units(pool), self._procedures, period, as_of, self._counting, units=units
+            )
+            self._detailed[key] = found
+            while len(self._detailed) > _DETAILED_KEPT:
+                self._detailed.popitem(last=False)
+        self._detailed.move_to_end(key)
+        return found
+
+
+def _ids(ids: MetricIds | None, metric: MetricCode) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if ids is None or metric in UNSOURCED_METRICS:
+        return (), ()
+    return ids.numerator, ids.denominator
+
+
+def _write_token(offset: int, as_of: datetime) -> str:
+    raw = json.dumps({"o": offset, "t": as_of.isoformat()}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _read_token(token: str) -> tuple[int, datetime | None]:
+    if not token:
+        return 0, None
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        offset, as_of = int(raw["o"]), datetime.fromisoformat(raw["t"])
+    except (binascii.Error, ValueError, KeyError, TypeError) as error:
+        raise InvalidPageTokenError(f"not a page token: {token!r}") from error
+    if offset < 0 or as_of.tzinfo is None:
+        raise InvalidPageTokenError(f"not a page token: {token!r}")
+    return offset, as_of

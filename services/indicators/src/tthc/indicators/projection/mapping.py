@@ -1,0 +1,170 @@
+"""Evolves `DossierFacts` from the dossier service's public events: one pure function per event type.
+
+`DossierReceived` is self-contained (it creates the facts when nothing came before); `DossierRegistered`
+creates the facts of a dossier submitted online and not yet received; every other event refines existing
+facts. `DossierHistoryRecorded` only feeds the processing-history timeline upstream: the status events carry
+the transitions, so it leaves the facts unchanged.
+
+Codes are interned: the unit and procedure codes are shared by thousands of dossiers in the in-memory cache.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from tthc.contracts import dossier_v1 as pub
+from tthc.indicators.domain.facts import (
+    Channel,
+    DossierFacts,
+    DossierStatus,
+    FactsError,
+    FeeLine,
+    OnlinePayment,
+    ResultDocument,
+    SubmittedDocument,
+)
+
+ELECTRONIC_RESULT = "electronic"
+"""Stands for the file link of an electronic result: links never leave the dossier service."""
+
+
+class MissingFactsError(FactsError):
+    """An event that refines a dossier arrived for a dossier with no facts yet."""
+
+
+def evolve_dossier(facts: DossierFacts | None, event: pub.DossierEvent) -> DossierFacts:
+    """The facts after `event` (pure). `facts` is None before the dossier's first applied event.
+
+    Raises:
+        FactsError: the event does not fit the facts (e.g. a supplement supplied with none requested, a status
+            earlier than the last one); `MissingFactsError` when a refining event has no facts to refine.
+    """
+    if isinstance(event, pub.DossierReceived):
+        return received(facts, event)
+    if isinstance(event, pub.DossierRegistered):
+        return registered(facts, event)
+    if facts is None:
+        raise MissingFactsError(f"dossier {event.dossier_id}: {type(event).__name__} before its reception")
+    refine = _REFINERS.get(type(event))
+    return facts if refine is None else refine(facts, event)
+
+
+def is_self_contained(event: pub.DossierEvent, facts: DossierFacts | None) -> bool:
+    """The event can be applied without the events before it (a reception of a dossier not yet received)."""
+    return isinstance(event, pub.DossierReceived) and (facts is None or facts.received_at is None)
+
+
+def registered(facts: DossierFacts | None, event: pub.DossierRegistered) -> DossierFacts:
+    """A dossier submitted online, awaiting reception (status 1)."""
+    if facts is not None:
+        return facts
+    return DossierFacts(
+        dossier_id=str(event.dossier_id),
+        code=event.code,
+        unit_code=sys.intern(event.unit_code),
+        procedure_code=sys.intern(event.procedure_code),
+        channel=_channel(event.channel),
+        submitted_at=event.submitted_at,
+        statuses=(),
+    ).with_status(DossierStatus.REGISTERED, event.submitted_at)
+
+
+def received(facts: DossierFacts | None, event: pub.DossierReceived) -> DossierFacts:
+    """The reception (status 2): creates the facts, or completes those of a registered dossier."""
+    base = facts or DossierFacts(
+        dossier_id=str(event.dossier_id), code=event.code, unit_code="", procedure_code=""
+    )
+    legal_time = None if event.legal_time_hours is None else timedelta(hours=event.legal_time_hours)
+    placed = replace(
+        base,
+        code=event.code,
+        unit_code=sys.intern(event.unit_code),
+        procedure_code=sys.intern(event.procedure_code),
+        channel=_channel(event.channel),
+        submitted_at=event.submitted_at or base.submitted_at,
+        legal_time=legal_time if legal_time is not None else base.legal_time,
+    )
+    return placed.with_reception(event.received_at, event.due_at)
+
+
+def _channel(code: int) -> Channel | None:
+    try:
+        return Channel(code)
+    except ValueError:
+        return None  # an unknown channel reads as direct, as the national portal does
+
+
+def _fees(lines: tuple[pub.Fee, ...]) -> tuple[FeeLine, ...]:
+    return tuple(FeeLine(code=line.code or line.name, amount=line.amount) for line in lines)
+
+
+def _financial_obligation(
+    facts: DossierFacts, event: pub.DossierFinancialObligationRequested
+) -> DossierFacts:
+    with_fees = replace(facts, fees=_fees(event.fees)) if event.fees else facts
+    return with_fees.with_status(DossierStatus.FINANCIAL_OBLIGATION, event.at)
+
+
+def _fees_paid(facts: DossierFacts, event: pub.DossierFeesPaid) -> DossierFacts:
+    try:
+        paid = OnlinePayment(event.online_payment)
+    except ValueError:
+        paid = OnlinePayment.NONE  # e.g. 3 "not online" in the gRPC enum: not paid online
+    if paid is OnlinePayment.NONE:
+        return facts  # a later offline payment does not undo an online one
+    return facts.with_payment(paid)
+
+
+def _resolved(facts: DossierFacts, event: pub.DossierResolved) -> DossierFacts:
+    results = tuple(
+        ResultDocument(item.code or None, ELECTRONIC_RESULT if item.electronic else None)
+        for item in event.results
+    )
+    with_results = replace(
+        facts, results=facts.results + results, requires_paper_result=event.requires_paper_result
+    )
+    return with_results.with_status(DossierStatus.RESOLVED, event.at)
+
+
+def _documents(facts: DossierFacts, event: pub.DossierDocumentsAttached) -> DossierFacts:
+    documents = tuple(
+        SubmittedDocument(
+            component_code=doc.code,
+            digitised=doc.digitised or doc.has_file,
+            reused=doc.reused,
+            from_citizen_store=doc.from_citizen_store,
+        )
+        for doc in event.documents
+    )
+    return replace(facts, documents=facts.documents + documents)
+
+
+def _status(status: DossierStatus) -> Callable[[DossierFacts, Any], DossierFacts]:
+    def enter(facts: DossierFacts, event: Any) -> DossierFacts:
+        return facts.with_status(status, event.at)
+
+    return enter
+
+
+_REFINERS: dict[type[pub.DossierEvent], Callable[[DossierFacts, Any], DossierFacts]] = {
+    pub.DossierRefused: _status(DossierStatus.REFUSED),
+    pub.DossierStepStarted: _status(DossierStatus.PROCESSING),
+    pub.DossierSupplementRequested: lambda f, e: f.with_supplement_requested(e.at),
+    pub.DossierSupplementSupplied: lambda f, e: f.with_supplement_supplied(e.at, e.due_at),
+    pub.DossierFinancialObligationRequested: _financial_obligation,
+    pub.DossierFeesDeclared: lambda f, e: replace(f, fees=_fees(e.fees)),
+    pub.DossierFeesPaid: _fees_paid,
+    pub.DossierWithdrawn: _status(DossierStatus.WITHDRAWN),
+    pub.DossierStopped: _status(DossierStatus.STOPPED),
+    pub.DossierResolved: _resolved,
+    pub.DossierResultReturned: _status(DossierStatus.RESULT_RETURNED),
+    pub.DossierApologyIssued: lambda f, e: f.with_apology(e.at),
+    pub.DossierDocumentsAttached: _documents,
+    pub.DossierVneidAuthenticated: lambda f, _: replace(f, vneid_authenticated=True),
+    pub.DossierPopulationDatabaseUsed: lambda f, _: replace(f, population_data_used=True),
+    pub.DossierSynced: lambda f, e: f.with_synced(e.at),
+}

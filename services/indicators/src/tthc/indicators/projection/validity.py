@@ -1,0 +1,83 @@
+"""Until when a pool's count stays the answer without any new event (pure).
+
+Counting is "as of" an instant: a pending dossier turns overdue when the clock passes its due date, a
+status change dated in the future becomes known when the clock reaches it, and the period closes. The next
+such instant after `as_of` bounds how long a cached scorecard is valid. Both the due instant and the local
+midnight after its civil day are candidates, so date and timestamp granularity are both covered, and so are
+the deadlines shifted by finished pauses (the pause rules subtract them from the end instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, time, timedelta
+from itertools import pairwise
+
+from tthc.indicators.domain.facts import DossierFacts, DossierStatus
+from tthc.indicators.domain.facts_catalogue import ProcedureFacts
+from tthc.indicators.domain.periods import VIETNAM, Period, local_date
+
+
+def valid_until(
+    dossiers: Iterable[DossierFacts],
+    procedures: Mapping[str, ProcedureFacts],
+    period: Period,
+    as_of: datetime,
+) -> datetime | None:
+    """The first instant after `as_of` at which the count may change (None: never, the period is closed)."""
+    if as_of >= period.end:
+        return None
+    earliest = period.end
+    for dossier in dossiers:
+        for at in _instants(dossier, procedures.get(dossier.procedure_code)):
+            if as_of < at < earliest:
+                earliest = at
+    return earliest
+
+
+def _instants(dossier: DossierFacts, procedure: ProcedureFacts | None) -> Iterator[datetime]:
+    for at in (dossier.submitted_at, dossier.received_at, dossier.synced_at, dossier.apology_issued_at):
+        if at is not None:
+            yield at
+    for change in dossier.statuses:
+        yield change.at
+    for round_ in dossier.supplements:
+        yield round_.requested_at
+        if round_.supplied_at is not None:
+            yield round_.supplied_at
+    pauses = _pauses(dossier)
+    for due in _deadlines(dossier, procedure):
+        for shifted in (due, *(due + pause for pause in pauses)):
+            yield shifted
+            yield _next_midnight(shifted)
+
+
+def _pauses(dossier: DossierFacts) -> tuple[timedelta, ...]:
+    """Finished pauses a rule may subtract from the end: supplements, and supplements + status 6."""
+    supplements = sum(
+        (r.supplied_at - r.requested_at for r in dossier.supplements if r.supplied_at is not None),
+        timedelta(0),
+    )
+    financial = timedelta(0)
+    changes = dossier.statuses
+    for change, following in pairwise(changes):
+        if change.status is DossierStatus.FINANCIAL_OBLIGATION:
+            financial += following.at - change.at
+    return (supplements, supplements + financial, financial)
+
+
+def _deadlines(dossier: DossierFacts, procedure: ProcedureFacts | None) -> Iterator[datetime]:
+    if dossier.original_due is not None:
+        yield dossier.original_due
+    if dossier.current_due is not None:
+        yield dossier.current_due
+    received = dossier.received_at
+    if received is None:
+        return
+    for legal in (dossier.legal_time, procedure.legal_time if procedure else None):
+        if legal is not None:
+            yield received + legal
+
+
+def _next_midnight(at: datetime) -> datetime:
+    return datetime.combine(local_date(at) + timedelta(days=1), time(0), tzinfo=VIETNAM)

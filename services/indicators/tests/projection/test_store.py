@@ -1,0 +1,132 @@
+"""The facts store on SQLite and on the real PostgreSQL server: exactly-once effects, parking, atomicity."""
+
+from __future__ import annotations
+
+import pytest
+
+from tthc.indicators.projection import sequencing
+from tthc.indicators.projection.decoding import Stream, from_envelope
+from tthc.indicators.projection.mapping import evolve_dossier
+from tthc.indicators.projection.scenarios import expected_facts, procedure_changed
+from tthc.indicators.projection.sequencing import DossierState
+from tthc.indicators.projection.store import ConcurrentProjectionError, FactsStore
+
+from .conftest import inbound, lifecycle
+
+
+def reopened(store: FactsStore, url: str) -> FactsStore:
+    store.close()
+    return FactsStore.open(url)
+
+
+def test_applied_facts_and_versions_survive_a_restart(store_url: str) -> None:
+    events = inbound(lifecycle()) + inbound(lifecycle("HS-2", "U2", registered=True))
+    store = FactsStore.open(store_url)
+    stored = store.apply(events)
+    assert (stored.result.applied, stored.result.duplicates, stored.result.parked) == (11, 0, 0)
+    assert set(stored.dossiers) == {events[0].aggregate_id, events[-1].aggregate_id}
+    store = reopened(store, store_url)
+    assert sorted(store.dossiers(), key=lambda f: f.code) == [
+        expected_facts(lifecycle()),
+        expected_facts(lifecycle("HS-2", "U2", registered=True)),
+    ]
+    assert store.version(Stream.DOSSIER, events[0].aggregate_id) == events[4].sequence
+    store.close()
+
+
+def test_a_redelivered_batch_changes_nothing(store_url: str) -> None:
+    events = inbound(lifecycle())
+    store = FactsStore.open(store_url)
+    store.apply(events)
+    again = store.apply(events[2:] + events[:2])
+    assert (again.result.applied, again.result.duplicates) == (0, 5)
+    assert again.dossiers == {}
+    assert list(store.dossiers()) == [expected_facts(lifecycle())]
+    store.close()
+
+
+def test_events_ahead_of_a_gap_are_kept_across_restarts_until_it_fills(store_url: str) -> None:
+    received, started, resolved, returned, synced = inbound(lifecycle())
+    store = FactsStore.open(store_url)
+    first = store.apply([received, returned, resolved])
+    assert (first.result.applied, first.result.parked) == (1, 2)
+    store = reopened(store, store_url)
+    assert store.pending_count() == 2
+    assert store.apply([synced]).result.parked == 1
+    last = store.apply([started])
+    assert last.result.applied == 4
+    assert store.pending_count() == 0
+    assert list(store.dossiers()) == [expected_facts(lifecycle())]
+    assert store.version(Stream.DOSSIER, received.aggregate_id) == synced.sequence
+    store.close()
+
+
+def test_an_exception_in_the_middle_of_a_batch_leaves_nothing_applied(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = inbound(lifecycle("HS-1"))
+    other = inbound(lifecycle("HS-2"))
+    store = FactsStore.open(store_url)
+    real = sequencing.evolve_dossier
+    calls = []
+
+    def failing_on_the_seventh(facts, event):  # type: ignore[no-untyped-def]
+        calls.append(event)
+        if len(calls) == 7:
+            raise RuntimeError("boom")
+        return real(facts, event)
+
+    monkeypatch.setattr(sequencing, "evolve_dossier", failing_on_the_seventh)
+    with pytest.raises(RuntimeError, match="boom"):
+        store.apply([good[0], good[3], *good[1:3], *other, good[4]])
+    monkeypatch.undo()
+    assert list(store.dossiers()) == []
+    assert store.pending_count() == 0
+    assert store.version(Stream.DOSSIER, good[0].aggregate_id) == 0
+    assert store.apply(good + other).result.applied == 10
+    store.close()
+
+
+@pytest.mark.parametrize("stale_version", [0, 2])
+def test_a_writer_that_read_a_stale_version_is_rolled_back(
+    store_url: str, monkeypatch: pytest.MonkeyPatch, stale_version: int
+) -> None:
+    received, started, resolved, *_ = inbound(lifecycle())
+    winner, loser = FactsStore.open(store_url), FactsStore.open(store_url)
+    winner.apply([received, started])
+    facts = None if stale_version == 0 else evolve_dossier(None, received.data)  # type: ignore[arg-type]
+    stale = {received.aggregate_id: DossierState(stale_version, facts)}
+    monkeypatch.setattr(loser, "_load_dossiers", lambda cursor, keys: dict(stale))
+    with pytest.raises(ConcurrentProjectionError):
+        loser.apply([received, started, resolved])
+    assert winner.version(Stream.DOSSIER, received.aggregate_id) == started.sequence
+    assert winner.pending_count() == 0
+    facts = next(iter(winner.dossiers()))
+    assert facts.statuses[-1].at == started.data.at  # the loser's resolution was not written
+    winner.close()
+    loser.close()
+
+
+def test_tracking_records_the_upstream_position_of_the_last_applied_event(store_url: str) -> None:
+    events = inbound(lifecycle())
+    store = FactsStore.open(store_url)
+    store.apply(events)
+    with store._db.transaction() as cursor:
+        cursor.execute("SELECT version, event_id, topic, kafka_offset, notification_id FROM tracking")
+        rows = cursor.fetchall()
+    last, where = events[-1], events[-1].position
+    assert [tuple(row) for row in rows] == [
+        (last.sequence, last.event_id, where.topic, where.offset, where.notification_id)
+    ]
+    store.close()
+
+
+def test_procedures_keep_their_latest_snapshot(store_url: str) -> None:
+    store = FactsStore.open(store_url)
+    store.apply([from_envelope(procedure_changed("P1", 3, online_level="partial"))])
+    stale = store.apply([from_envelope(procedure_changed("P1", 2, online_level="none"))])
+    assert stale.result.duplicates == 1
+    store = reopened(store, store_url)
+    assert store.procedures()["P1"].procedure.online_level == "partial"
+    assert store.version(Stream.PROCEDURE, "P1") == 3
+    store.close()
