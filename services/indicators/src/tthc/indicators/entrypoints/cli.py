@@ -1,8 +1,10 @@
 """`tthc index …` commands (mounted by the suite's root CLI as `index`).
 
-`reconcile` recomputes every figure of a national-portal scoring response from its counts and compares.
-The root app may pass our own figures by putting an object with an `ours_lookup` attribute
-(`tthc.indicators.portal.OursLookup`) in the click context's `obj`.
+`show` prints a unit's scorecard and `explain` the ids behind one metric (`cli_show`). `reconcile` recomputes
+every figure of a national-portal scoring response from its counts and compares; with ``--store URL`` or
+``--grpc ADDR`` it adds our own event-derived figures where the suite holds data for the unit and period
+(else the root app may pass them by putting an object with an `ours_lookup` attribute,
+`tthc.indicators.portal.OursLookup`, in the click context's `obj`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tthc.indicators.entrypoints import cli_render as render
+from tthc.indicators.entrypoints.cli_show import (
+    UnitsOption,
+    explain_command,
+    fail,
+    show_command,
+)
+from tthc.indicators.entrypoints.cli_sources import IndexSource, SourceError, open_source, ours_lookup
 from tthc.indicators.portal import (
     OursLookup,
     PortalResponseError,
@@ -40,8 +50,12 @@ def index_group() -> None:
     """The national 766 index (Bộ chỉ số 766)."""
 
 
+index_app.command("show")(show_command)
+index_app.command("explain")(explain_command)
+
+
 @index_app.command("reconcile")
-def reconcile_command(
+def reconcile_command(  # noqa: PLR0917 - a typer command: every option is a parameter
     ctx: typer.Context,
     portal: Annotated[Path, typer.Option("--portal", help="A saved DVCQG scoring response (JSON).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as a JSON list.")] = False,
@@ -52,21 +66,50 @@ def reconcile_command(
     mismatches: Annotated[
         bool, typer.Option("--mismatches", help="Table: show only rows that differ.")
     ] = False,
+    store: Annotated[
+        str | None, typer.Option("--store", help="Add our own figures, read from this facts store.")
+    ] = None,
+    grpc_address: Annotated[
+        str | None, typer.Option("--grpc", help="Add our own figures, asked of the service at this address.")
+    ] = None,
+    units: UnitsOption = None,
 ) -> None:
-    """Recomputes every unit's metric and group scores from the response's counts and compares them."""
+    """Recomputes every unit's metric and group scores from the response's counts and compares them.
+
+    With --store or --grpc, our own figures for the same units and period are shown next to them.
+    """
     try:
         response = load_response(portal)
     except PortalResponseError as error:
         Console(stderr=True).print(f"[red]error:[/red] {error}")
         raise typer.Exit(code=2) from error
-    ours: OursLookup | None = getattr(ctx.obj, "ours_lookup", None)
-    rows = reconcile(response, ours, period=period or period_from_name(portal))
+    source: IndexSource | None = None
+    try:
+        if store or grpc_address:
+            source = open_source(grpc_address, store, units)
+        ours: OursLookup | None = ours_lookup(source) if source else getattr(ctx.obj, "ours_lookup", None)
+        rows = reconcile(response, ours, period=period or period_from_name(portal))
+    except SourceError as error:
+        fail(str(error), error.exit_code)
+    finally:
+        if source is not None:
+            source.close()
     if as_json:
-        typer.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2))
+        documents = [_row_json(row, with_ours=ours is not None) for row in rows]
+        typer.echo(json.dumps(documents, ensure_ascii=False, indent=2))
         return
-    console = Console()
+    console = render.console()
     console.print(_table(response.endpoint.value, rows, mismatches))
     console.print(_summary_line(ReconcileSummary.of(rows)))
+
+
+def _row_json(row: ReconcileRow, *, with_ours: bool) -> dict[str, object]:
+    """The row's public keys, plus `ours_score` when our own figures were looked up."""
+    document = row.as_json()
+    if with_ours:
+        ours = row.ours_score
+        document["ours_score"] = None if ours is None else int(ours) if ours == int(ours) else float(ours)
+    return document
 
 
 def period_from_name(path: Path) -> str | None:
