@@ -6,6 +6,7 @@ import typer
 
 from tthc.cli.demo import demo
 from tthc.contracts.cli import contracts_app
+from tthc.dossier.entrypoints.cli_bench import bench_app
 from tthc.dossier.entrypoints.cli_feed import feed_app
 from tthc.dossier.entrypoints.cli_service import dossier_app
 from tthc.indicators.entrypoints.cli import index_app
@@ -18,6 +19,7 @@ app.add_typer(dossier_app, name="dossier")
 app.add_typer(feed_app, name="feed")
 app.add_typer(index_app, name="index")
 app.add_typer(contracts_app, name="contracts")
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:

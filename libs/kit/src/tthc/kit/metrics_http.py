@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,6 +14,8 @@ def metrics_route(registry: CollectorRegistry, path: str = "/metrics") -> Route:
     """A GET route exposing ``registry`` in the Prometheus text format."""
 
     async def metrics(_: Request) -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        # Custom collectors may compute at scrape time: keep that off the event loop.
+        body = await asyncio.to_thread(generate_latest, registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return Route(path, metrics, methods=["GET"])

@@ -125,9 +125,15 @@ class LocalKafka:
     def _format(self) -> None:
         if not jars_ready(self.settings.libs_dir):
             raise KafkaBrokerError(f"broker jars missing in {self.settings.libs_dir}: run `tthc kafka fetch`")
+        # A cluster id starting with "-" would be read by StorageTool as an option: use the --flag=value form.
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         command = self._java(
-            "kafka.tools.StorageTool", "format", "--standalone", "-t", cluster_id, "-c", str(self.config_file)
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            f"--cluster-id={cluster_id}",
+            "-c",
+            str(self.config_file),
         )
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
