@@ -61,6 +61,7 @@ class Dossiers(ProcedureCatalogue, PydanticApplication):
         pseudonymizer: Pseudonymizer,
         units: UnitsCollaborator | None = None,
     ) -> None:
+        self._terms_cache = {}
         super().__init__(env=env)
         self.clock = clock
         self.calendar = calendar

@@ -18,6 +18,7 @@ class ProcedureCatalogue:
     """Mixin of ``Dossiers``: registers and reads Procedure aggregates."""
 
     repository: Any
+    _terms_cache: dict[str, ProcedureTerms | None]
 
     if TYPE_CHECKING:  # provided by the eventsourcing Application this mixin is combined with
 
@@ -40,6 +41,7 @@ class ProcedureCatalogue:
             touched[command.code] = execute(command, touched.get(command.code) or existing.get(command.code))
         if touched:
             self.save(*touched.values())
+        self._terms_cache = {}
         return diff
 
     def get_procedure(self, code: str) -> Procedure:
@@ -51,12 +53,21 @@ class ProcedureCatalogue:
 
     def procedure_terms(self, code: str) -> ProcedureTerms:
         """Legal times and the paper-result rule of a procedure. Raises: ProcedureNotFoundError."""
-        return _terms(self.get_procedure(code).attributes)
+        terms = self.procedure_terms_if_known(code)
+        if terms is None:
+            raise ProcedureNotFoundError(code)
+        return terms
 
     def procedure_terms_if_known(self, code: str) -> ProcedureTerms | None:
-        """Like ``procedure_terms`` but None for an unknown procedure."""
-        procedure = self._find_procedure(code)
-        return None if procedure is None else _terms(procedure.attributes)
+        """Like ``procedure_terms`` but None for an unknown procedure.
+
+        Cached in memory: the catalogue changes only through ``register_procedures`` (which clears the
+        cache) and this process is the store's single writer.
+        """
+        if code not in self._terms_cache:
+            procedure = self._find_procedure(code)
+            self._terms_cache[code] = None if procedure is None else _terms(procedure.attributes)
+        return self._terms_cache[code]
 
     def _find_procedure(self, code: str) -> Procedure | None:
         procedure_id: UUID = Procedure.id_for(code)

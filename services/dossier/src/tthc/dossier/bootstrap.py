@@ -82,7 +82,8 @@ def build(settings: DossierSettings, *, clock: Clock | None = None) -> DossierSe
     calendar = default_calendar()
     _ensure_store_directory(settings.store_url)
     app = ObservedDossiers(
-        env=store_env(settings.store_url, "Dossiers"),
+        # The service is the store's single writer, so a cache of recently used aggregates is safe.
+        env={**store_env(settings.store_url, "Dossiers"), "AGGREGATE_CACHE_MAXSIZE": "20000"},
         clock=clock,
         calendar=calendar,
         pseudonymizer=Pseudonymizer(settings.pseudonym_secret.get_secret_value().encode()),

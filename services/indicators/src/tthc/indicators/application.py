@@ -6,6 +6,11 @@ answers scorecard and explain queries for any unit of the registry: the pool is 
 descendants; catalogue-level metrics are the province's (children inherit them); the count is "as of"
 min(period end, now) from the injected clock.
 
+Several instances may share one PostgreSQL store, each applying only its partitions' events
+(docs/scale-out.md): before answering, a read model older than `refresh_interval_s` first absorbs the facts
+rows other writers committed since it last looked (by change sequence number), so every instance answers for
+every unit, at most about `refresh_interval_s` behind the store. `refresh()` does it on demand.
+
 Counts are cached per (unit, period). An entry is dropped when a dossier of the pool changes (or any
 procedure changes) and expires when the clock reaches the next instant at which a verdict could change with
 no event (a pending dossier's due date, the period's end: `projection.validity`).
@@ -20,12 +25,14 @@ import base64
 import binascii
 import json
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from tthc.contracts import catalog_v1
 from tthc.indicators.domain.counting import (
     CATALOGUE_METRICS,
     CountingConfig,
@@ -56,7 +63,14 @@ from tthc.indicators.projection.validity import valid_until
 from tthc.kit.clock import Clock
 from tthc.kit.worktime import WorkingCalendar
 
-__all__ = ["UNSOURCED_METRICS", "BatchResult", "Explanation", "Indicators", "InvalidPageTokenError"]
+__all__ = [
+    "UNSOURCED_METRICS",
+    "BatchResult",
+    "Explanation",
+    "Indicators",
+    "InvalidPageTokenError",
+    "ProjectionTotals",
+]
 
 UNSOURCED_METRICS = frozenset({MetricCode.ELECTRONIC_CERTIFIED_COPY})
 """Metrics no event feeds yet: reported as not available rather than as a zero."""
@@ -89,6 +103,27 @@ class Explanation:
     next_page_token: str
 
 
+@dataclass(frozen=True, slots=True)
+class ProjectionTotals:
+    """What this process's batches did since it started (sums of `BatchResult`s)."""
+
+    batches: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    parked: int = 0
+    rejected: int = 0
+
+    def plus(self, result: BatchResult) -> ProjectionTotals:
+        """These totals with one more batch."""
+        return ProjectionTotals(
+            self.batches + 1,
+            self.applied + result.applied,
+            self.duplicates + result.duplicates,
+            self.parked + result.parked,
+            self.rejected + len(result.rejected),
+        )
+
+
 class Indicators:
     """The 766 index read model of one process (see the module docstring)."""
 
@@ -101,11 +136,18 @@ class Indicators:
         calendar: WorkingCalendar | None = None,
         counting: CountingConfig | None = None,
         scoring: ScoringConfig = DEFAULT,
+        refresh_interval_s: float = 1.0,
     ) -> None:
         self._store, self._tree, self._clock, self._calendar = store, units, clock, calendar
         self._counting = counting or CountingConfig()
         self._scoring = scoring
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the caches
+        self._sync = threading.Lock()  # store → caches transfers (own batches, refreshes), one at a time
+        self._refresh_interval_s = refresh_interval_s
+        self._totals = ProjectionTotals()
+        # every row written up to this change number is loaded below (later ones come with refreshes)
+        self._seen_change = store.last_change()
+        self._refreshed_at = time.monotonic()
         self._facts = FactsCache()
         for facts in store.dossiers():
             self._facts.put(facts)
@@ -124,9 +166,16 @@ class Indicators:
         *,
         units_file: Path | None = None,
         calendar: WorkingCalendar | None = None,
+        refresh_interval_s: float = 1.0,
     ) -> Indicators:
         """A read model on the store at `store_url` with the registry at `units_file` (None = sample)."""
-        return cls(FactsStore.open(store_url), load_unit_tree(units_file), clock, calendar=calendar)
+        return cls(
+            FactsStore.open(store_url),
+            load_unit_tree(units_file),
+            clock,
+            calendar=calendar,
+            refresh_interval_s=refresh_interval_s,
+        )
 
     def close(self) -> None:
         """Closes the store."""
@@ -136,21 +185,57 @@ class Indicators:
 
     def apply_batch(self, events: Sequence[InboundEvent]) -> BatchResult:
         """Applies one polled batch in one store transaction, then updates the in-memory caches."""
-        stored = self._store.apply(events)
+        with self._sync:
+            stored = self._store.apply(events)
+            self._absorb(stored.dossiers.values(), stored.procedures)
+            if stored.changes and stored.changes.start == self._seen_change + 1:
+                self._seen_change = stored.changes[-1]  # nobody else wrote in between: nothing to re-read
+            self._totals = self._totals.plus(stored.result)
+        return stored.result
+
+    @property
+    def totals(self) -> ProjectionTotals:
+        """What this process's batches did since it started."""
+        return self._totals
+
+    def refresh(self) -> int:
+        """Absorbs the facts other writers of a shared store committed since the last look; returns how many
+        rows were read."""
+        with self._sync:
+            return self._refresh()
+
+    def _refresh(self) -> int:
+        changes = self._store.changes_since(self._seen_change)
+        self._absorb(changes.dossiers, changes.procedures)
+        self._seen_change = changes.last
+        self._refreshed_at = time.monotonic()
+        return len(changes.dossiers) + len(changes.procedures)
+
+    def _refresh_if_due(self) -> None:
+        if time.monotonic() - self._refreshed_at < self._refresh_interval_s:
+            return
+        if self._sync.acquire(blocking=False):  # a batch of our own is being applied: answer without waiting
+            try:
+                self._refresh()
+            finally:
+                self._sync.release()
+
+    def _absorb(
+        self, dossiers: Iterable[DossierFacts], procedures: Mapping[str, catalog_v1.ProcedureChanged]
+    ) -> None:
         with self._lock:
             touched: set[str] = set()
-            for facts in stored.dossiers.values():
+            for facts in dossiers:
                 touched |= self._facts.put(facts)
-            for code, event in stored.procedures.items():
+            for code, event in procedures.items():
                 self._procedures[code] = procedure_facts(event, self._calendar)
-            if stored.procedures:
+            if procedures:
                 self._counts.clear()
                 self._catalogue.clear()
             else:
                 self._counts.invalidate(self._with_ancestors(touched))
-            if stored.procedures or touched:
+            if procedures or touched:
                 self._detailed.clear()
-        return stored.result
 
     def _with_ancestors(self, units: set[str]) -> set[str]:
         found = set(units)
@@ -166,12 +251,14 @@ class Indicators:
 
     def dossier(self, dossier_id: str) -> DossierFacts | None:
         """One dossier's facts as projected (None when unknown)."""
+        self._refresh_if_due()
         with self._lock:
             return self._facts.get(dossier_id)
 
     @property
     def procedures(self) -> Mapping[str, ProcedureFacts]:
         """The projected catalogue, by procedure code."""
+        self._refresh_if_due()
         return dict(self._procedures)
 
     def scorecard(self, unit_code: str, period: Period, as_of: datetime | None = None) -> Scorecard:
@@ -181,6 +268,7 @@ class Indicators:
             UnknownUnitError: the unit is not in the registry.
         """
         instant = self._as_of(period, as_of)
+        self._refresh_if_due()
         with self._lock:
             inputs = self._inputs(unit_code, period, instant)
             root = self._tree.root(unit_code)
@@ -210,6 +298,7 @@ class Indicators:
         offset, pinned = _read_token(page_token)
         instant = pinned or self._as_of(period, None)
         target = self._tree.root(unit_code) if metric in CATALOGUE_METRICS else unit_code
+        self._refresh_if_due()
         with self._lock:
             self._tree.get(unit_code)
             ids = self._detailed_count(target, period, instant).breakdown.get(metric)

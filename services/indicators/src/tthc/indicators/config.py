@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tthc.contracts import topics
+from tthc.indicators.metrics_periods import MetricsPeriods
 
 
 class IndicatorsSettings(BaseSettings):
@@ -18,6 +19,10 @@ class IndicatorsSettings(BaseSettings):
     - `max_records` / `batch_timeout_ms`: the largest polled batch (one store transaction) and how long a poll
       waits for it to fill.
     - `units_file`: the unit registry (YAML, registry format); None = the shipped sample registry.
+    - `refresh_interval_s`: how stale the in-memory read model may get before a query first absorbs the
+      facts other instances wrote to a shared store (docs/scale-out.md); 0 = look before every query.
+    - `metrics_periods`: the periods the index gauges show, e.g. ``2024-03,2024-Q1,2024``; empty = the current
+      month, quarter and year (`tthc.indicators.metrics_periods`).
     """
 
     model_config = SettingsConfigDict(env_prefix="TTHC_INDICATORS_", extra="forbid")
@@ -30,6 +35,8 @@ class IndicatorsSettings(BaseSettings):
     max_records: int = Field(default=1000, ge=1, le=100_000)
     batch_timeout_ms: int = Field(default=200, ge=1, le=60_000)
     units_file: Path | None = None
+    refresh_interval_s: float = Field(default=1.0, ge=0, le=3600)
+    metrics_periods: str = ""
 
     @field_validator("store_url")
     @classmethod
@@ -43,4 +50,10 @@ class IndicatorsSettings(BaseSettings):
     def _units_file_exists(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
             raise ValueError(f"no such units file: {value}")
+        return value
+
+    @field_validator("metrics_periods")
+    @classmethod
+    def _metrics_periods_parse(cls, value: str) -> str:
+        MetricsPeriods.parse(value)  # a PeriodError is a ValueError: reported as a validation error
         return value

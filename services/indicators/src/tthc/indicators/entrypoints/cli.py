@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tthc.indicators.entrypoints import cli_render as render
+from tthc.indicators.entrypoints.cli_replay import replay
 from tthc.indicators.entrypoints.cli_show import (
     UnitsOption,
     explain_command,
@@ -52,6 +53,7 @@ def index_group() -> None:
 
 index_app.command("show")(show_command)
 index_app.command("explain")(explain_command)
+index_app.command("replay")(replay)
 
 
 @index_app.command("reconcile")

@@ -10,12 +10,16 @@ skips versions it already has).
 Nothing is dropped silently. A message that is not a public event this service reads, and an event the facts
 could not absorb (still counted in its dossier's version), go to ``<topic>.dlq`` with headers
 ``x-dlq-reason``, ``x-original-topic``, ``x-original-partition``, ``x-original-offset``.
+
+An optional observer (the service metrics) hears about every batch, committed or failed, after the fact; it
+cannot change or stop the projection (an error in it is logged and ignored).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +31,7 @@ from faststream.kafka.annotations import KafkaMessage
 from tthc.contracts import topics
 from tthc.indicators.application import Indicators
 from tthc.indicators.config import IndicatorsSettings
+from tthc.indicators.metrics_batch import BatchObserver, consumed_batch, ignore_batch
 from tthc.indicators.projection.decoding import (
     InboundEvent,
     Position,
@@ -72,8 +77,10 @@ class _DeadLetter:
     headers: dict[str, str]
 
 
-def build_router(indicators: Indicators, options: ConsumerOptions | None = None) -> KafkaRouter:
-    """A router with the projection subscriber and its dead-letter publishers."""
+def build_router(
+    indicators: Indicators, options: ConsumerOptions | None = None, observer: BatchObserver = ignore_batch
+) -> KafkaRouter:
+    """A router with the projection subscriber and its dead-letter publishers; `observer` hears each batch."""
     options = options or ConsumerOptions()
     router = KafkaRouter()
     publishers = {
@@ -101,6 +108,7 @@ def build_router(indicators: Indicators, options: ConsumerOptions | None = None)
         ack_policy=AckPolicy.MANUAL,
     )
     async def on_public_events(message: KafkaMessage) -> None:
+        started = time.perf_counter()
         records = _records(message.raw_message)
         events, unreadable = read_records(records)
         try:
@@ -109,19 +117,43 @@ def build_router(indicators: Indicators, options: ConsumerOptions | None = None)
             await publish([_rejected(item, stream_topic(item.event)) for item in result.rejected])
         except Exception:
             log.exception("projection batch of %d records failed; it will be delivered again", len(records))
+            _report(
+                observer,
+                records,
+                events,
+                unreadable=(),
+                result=None,
+                started=started,
+                consumer=message.consumer,
+            )
             await asyncio.sleep(options.retry_delay_s)
             await message.nack()
             return
         await message.ack()
+        _report(
+            observer,
+            records,
+            events,
+            unreadable=unreadable,
+            result=result,
+            started=started,
+            consumer=message.consumer,
+        )
         _log_result(result, len(records))
 
     return router
 
 
-def build_broker(settings: IndicatorsSettings, indicators: Indicators, **broker_options: Any) -> KafkaBroker:
+def build_broker(
+    settings: IndicatorsSettings,
+    indicators: Indicators,
+    *,
+    observer: BatchObserver = ignore_batch,
+    **broker_options: Any,
+) -> KafkaBroker:
     """A broker on the settings' bootstrap servers with the projection router included."""
     broker = KafkaBroker(settings.kafka_bootstrap_servers, **broker_options)
-    broker.include_router(build_router(indicators, ConsumerOptions.of(settings)))
+    broker.include_router(build_router(indicators, ConsumerOptions.of(settings), observer))
     return broker
 
 
@@ -138,6 +170,25 @@ def read_records(records: Sequence[Any]) -> tuple[list[InboundEvent], list[_Dead
         except UnreadableEventError as error:
             letters.append(_DeadLetter(record.topic, value, record.key, _origin(position, error)))
     return events, letters
+
+
+def _report(
+    observer: BatchObserver,
+    records: Sequence[Any],
+    events: Sequence[InboundEvent],
+    *,
+    unreadable: Sequence[_DeadLetter],
+    result: BatchResult | None,
+    started: float,
+    consumer: Any,
+) -> None:
+    """Tells the observer about a batch (a failed one: `result` None, its dead letters not counted yet)."""
+    try:
+        topics = [letter.topic for letter in unreadable]
+        seconds = time.perf_counter() - started
+        observer(consumed_batch(records, events, topics, result, seconds=seconds, consumer=consumer))
+    except Exception:
+        log.exception("the batch observer failed; the projection goes on")
 
 
 def _records(raw: Any) -> tuple[Any, ...]:

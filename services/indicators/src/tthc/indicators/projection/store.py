@@ -5,7 +5,15 @@ Tables:
 - `procedure_facts` (procedure code PK, version, the latest `ProcedureChanged` JSON);
 - `pending_events` (stream, aggregate id, sequence) → the CloudEvent JSON of an event ahead of a gap;
 - `tracking` (stream, aggregate id) → the last applied version, its CloudEvent id and where it was read
-  (topic, partition, offset, upstream notification id): the record keyed by the upstream position.
+  (topic, partition, offset, upstream notification id): the record keyed by the upstream position;
+- `change_counter`: one row, the last change sequence number handed out.
+
+Change sequence (for read models on a shared store, docs/scale-out.md): every write of a `dossier_facts`
+or `procedure_facts` row sets its `change_seq` to the next number of the counter. The counter row is updated
+first in every writing transaction, so it serialises the writers' write phases and is held until commit:
+numbers are dense and committed in order, and a reader that has seen every change up to `n` only needs the
+rows with `change_seq > n`. (A plain database sequence would not do: its numbers are taken before commit, so
+a reader could see 11 committed before 10 and skip 10 for ever.)
 
 A whole batch is one transaction: the facts, the parked events and the tracking rows commit together or not
 at all. Tracking rows are written with an optimistic check on the version read at the start of the batch, so
@@ -27,6 +35,7 @@ from tthc.indicators.projection.decoding import InboundEvent, Position, Stream, 
 from tthc.indicators.projection.sequencing import BatchProjection, BatchResult, DossierState, ProcedureState
 
 _CHUNK = 500  # ids per IN (...) list
+_COUNTER = "facts"
 
 
 class ConcurrentProjectionError(RuntimeError):
@@ -35,21 +44,33 @@ class ConcurrentProjectionError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class StoredBatch:
-    """A committed batch: its counts and the facts it changed (for the in-memory caches)."""
+    """A committed batch: its counts, the facts it changed (for the in-memory caches) and the change
+    sequence numbers its facts rows took (empty when it wrote no facts)."""
 
     result: BatchResult
     dossiers: dict[str, DossierFacts]
     procedures: dict[str, catalog_v1.ProcedureChanged]
+    changes: range = range(0)
+
+
+@dataclass(frozen=True, slots=True)
+class FactsChanges:
+    """The facts rows written after a known change sequence number, up to `last` (inclusive)."""
+
+    dossiers: list[DossierFacts]
+    procedures: dict[str, catalog_v1.ProcedureChanged]
+    last: int
 
 
 def _schema(instant_type: str) -> tuple[str, ...]:
     return (
         f"""CREATE TABLE IF NOT EXISTS dossier_facts (
             dossier_id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, procedure_code TEXT NOT NULL,
-            received_at {instant_type}, version BIGINT NOT NULL, facts TEXT NOT NULL)""",
-        "CREATE INDEX IF NOT EXISTS dossier_facts_by_unit ON dossier_facts (unit_code)",
+            received_at {instant_type}, version BIGINT NOT NULL, facts TEXT NOT NULL,
+            change_seq BIGINT NOT NULL DEFAULT 0)""",
         """CREATE TABLE IF NOT EXISTS procedure_facts (
-            procedure_code TEXT PRIMARY KEY, version BIGINT NOT NULL, snapshot TEXT NOT NULL)""",
+            procedure_code TEXT PRIMARY KEY, version BIGINT NOT NULL, snapshot TEXT NOT NULL,
+            change_seq BIGINT NOT NULL DEFAULT 0)""",
         """CREATE TABLE IF NOT EXISTS pending_events (
             stream TEXT NOT NULL, aggregate_id TEXT NOT NULL, sequence BIGINT NOT NULL, event TEXT NOT NULL,
             topic TEXT NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL,
@@ -58,7 +79,20 @@ def _schema(instant_type: str) -> tuple[str, ...]:
             stream TEXT NOT NULL, aggregate_id TEXT NOT NULL, version BIGINT NOT NULL, event_id TEXT NOT NULL,
             topic TEXT NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL,
             notification_id BIGINT, PRIMARY KEY (stream, aggregate_id))""",
+        "CREATE TABLE IF NOT EXISTS change_counter (name TEXT PRIMARY KEY, last BIGINT NOT NULL)",
+        # never waits on a writer holding the counter row (an ON CONFLICT check alone would)
+        f"""INSERT INTO change_counter (name, last) SELECT '{_COUNTER}', 0
+            WHERE NOT EXISTS (SELECT 1 FROM change_counter) ON CONFLICT (name) DO NOTHING""",
     )
+
+
+# Created last, in the order writers lock the tables (PostgreSQL takes a share lock even when they exist),
+# so that opening a store next to running writers cannot deadlock with them.
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS dossier_facts_by_unit ON dossier_facts (unit_code)",
+    "CREATE INDEX IF NOT EXISTS dossier_facts_by_change ON dossier_facts (change_seq)",
+    "CREATE INDEX IF NOT EXISTS procedure_facts_by_change ON procedure_facts (change_seq)",
+)
 
 
 class FactsStore:
@@ -68,6 +102,10 @@ class FactsStore:
         self._db = database
         with database.transaction() as cursor:
             for statement in _schema(database.instant_type):
+                cursor.execute(statement)
+            for table in ("dossier_facts", "procedure_facts"):
+                _add_change_seq_if_missing(cursor, table)
+            for statement in _INDEXES:
                 cursor.execute(statement)
 
     @classmethod
@@ -94,34 +132,50 @@ class FactsStore:
             projection = BatchProjection(dossiers, procedures)
             for event in events:
                 projection.add(event)
-            self._write(cursor, projection, before)
+            changes = self._write(cursor, projection, before)
         changed = {key: dossiers[key].facts for key in projection.changed_dossiers}
         return StoredBatch(
             projection.result(),
             {key: facts for key, facts in changed.items() if facts is not None},
             {key: _snapshot(procedures[key]) for key in projection.changed_procedures},
+            changes,
         )
 
-    def _write(self, cursor: Any, projection: BatchProjection, before: _Before) -> None:
+    def _write(self, cursor: Any, projection: BatchProjection, before: _Before) -> range:
+        """Writes what changed; returns the change sequence numbers taken by the facts rows."""
         dossier_keys = sorted(projection.changed_dossiers)
         procedure_keys = sorted(projection.changed_procedures)
+        facts_rows = [
+            row for key in dossier_keys if (row := self._facts_row(key, projection.dossiers[key])) is not None
+        ]
+        procedure_rows = [
+            (key, projection.procedures[key].version, _snapshot(projection.procedures[key]).model_dump_json())
+            for key in procedure_keys
+        ]
+        if not (dossier_keys or procedure_keys or _pending_changed(projection, before)):
+            return range(0)
+        # first write of the transaction: the counter row lock orders every writer's commit (see above)
+        changes = self._claim_changes(cursor, len(facts_rows) + len(procedure_rows))
+        numbers = iter(changes)
         for key in dossier_keys:
             last = projection.dossiers[key].last_event
             self._track(cursor, Stream.DOSSIER, key, last, before.dossier_versions.get(key))
         for key in procedure_keys:
             last = projection.procedures[key].last_event
             self._track(cursor, Stream.PROCEDURE, key, last, before.procedure_versions.get(key))
-        facts_rows = [self._facts_row(key, projection.dossiers[key]) for key in dossier_keys]
-        facts_rows = [row for row in facts_rows if row is not None]
         if facts_rows:
-            cursor.executemany(self._db.sql(_UPSERT_DOSSIER), facts_rows)
-        procedure_rows = [
-            (key, projection.procedures[key].version, _snapshot(projection.procedures[key]).model_dump_json())
-            for key in procedure_keys
-        ]
+            rows = [(*row, next(numbers)) for row in facts_rows]
+            cursor.executemany(self._db.sql(_UPSERT_DOSSIER), rows)
         if procedure_rows:
-            cursor.executemany(self._db.sql(_UPSERT_PROCEDURE), procedure_rows)
+            rows = [(*row, next(numbers)) for row in procedure_rows]
+            cursor.executemany(self._db.sql(_UPSERT_PROCEDURE), rows)
         self._write_pending(cursor, projection, before)
+        return changes
+
+    def _claim_changes(self, cursor: Any, count: int) -> range:
+        cursor.execute(self._db.sql(_CLAIM_CHANGES), (count, _COUNTER))
+        last = int(cursor.fetchall()[0][0])
+        return range(last - count + 1, last + 1)
 
     def _facts_row(self, key: str, state: DossierState) -> tuple[Any, ...] | None:
         facts = state.facts
@@ -204,6 +258,52 @@ class FactsStore:
                 return
             after = rows[-1][0]
 
+    def last_change(self) -> int:
+        """The last change sequence number committed (0 = none)."""
+        with self._db.transaction() as cursor:
+            cursor.execute(self._db.sql(_SELECT_COUNTER), (_COUNTER,))
+            return int(cursor.fetchall()[0][0])
+
+    def changes_since(self, after: int, page_size: int = 10_000) -> FactsChanges:
+        """The facts rows whose last write took a change sequence number above `after`.
+
+        Reads the committed counter first and then only rows up to it, all committed by then; a row
+        rewritten meanwhile has moved past it and comes with the next call.
+        """
+        last = self.last_change()
+        dossiers: list[DossierFacts] = []
+        start = after
+        while start < last:
+            with self._db.transaction() as cursor:
+                cursor.execute(self._db.sql(_CHANGED_FACTS), (start, last, page_size))
+                rows = cursor.fetchall()
+            dossiers += [dossier_from_json(text) for _, text in rows]
+            if len(rows) < page_size:
+                break
+            start = int(rows[-1][0])
+        procedures: dict[str, catalog_v1.ProcedureChanged] = {}
+        if after < last:
+            with self._db.transaction() as cursor:
+                cursor.execute(self._db.sql(_CHANGED_PROCEDURES), (after, last))
+                rows = cursor.fetchall()
+            procedures = {code: catalog_v1.ProcedureChanged.model_validate_json(text) for code, text in rows}
+        return FactsChanges(dossiers, procedures, max(last, after))
+
+    def is_empty(self) -> bool:
+        """No facts, no parked events and no tracking rows (a fresh store)."""
+        with self._db.transaction() as cursor:
+            for table in _DATA_TABLES:
+                cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
+                if cursor.fetchall():
+                    return False
+        return True
+
+    def clear(self) -> None:
+        """Deletes every fact, parked event and tracking row (a rebuild); the change counter goes on."""
+        with self._db.transaction() as cursor:
+            for table in _DATA_TABLES:
+                cursor.execute(f"DELETE FROM {table}")
+
     def procedures(self) -> dict[str, catalog_v1.ProcedureChanged]:
         """The latest catalogue event of every procedure, by procedure code."""
         with self._db.transaction() as cursor:
@@ -241,6 +341,20 @@ class _Before:
         )
 
 
+def _add_change_seq_if_missing(cursor: Any, table: str) -> None:
+    """Stores created before the change sequence get the column (0: loaded at start like every row)."""
+    cursor.execute(f"SELECT * FROM {table} LIMIT 0")
+    if "change_seq" not in {column[0] for column in cursor.description}:
+        cursor.execute(f"ALTER TABLE {table} ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0")
+
+
+def _pending_changed(projection: BatchProjection, before: _Before) -> bool:
+    return any(
+        frozenset(state.pending) != before.pending.get(key, frozenset())
+        for key, state in projection.dossiers.items()
+    )
+
+
 def _position(event: InboundEvent) -> tuple[str, int, int, int | None]:
     at = event.position
     return at.topic, at.partition, at.offset, at.notification_id
@@ -267,11 +381,20 @@ _INSERT_TRACKING = """INSERT INTO tracking (stream, aggregate_id, version, event
 _UPDATE_TRACKING = """UPDATE tracking SET version = ?, event_id = ?, topic = ?, kafka_partition = ?,
     kafka_offset = ?, notification_id = ? WHERE stream = ? AND aggregate_id = ? AND version = ?"""
 _UPSERT_DOSSIER = """INSERT INTO dossier_facts (dossier_id, unit_code, procedure_code, received_at, version,
-    facts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dossier_id) DO UPDATE SET unit_code = excluded.unit_code,
-    procedure_code = excluded.procedure_code, received_at = excluded.received_at, version = excluded.version,
-    facts = excluded.facts"""
-_UPSERT_PROCEDURE = """INSERT INTO procedure_facts (procedure_code, version, snapshot) VALUES (?, ?, ?)
-    ON CONFLICT (procedure_code) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot"""
+    facts, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dossier_id) DO UPDATE SET
+    unit_code = excluded.unit_code, procedure_code = excluded.procedure_code,
+    received_at = excluded.received_at, version = excluded.version, facts = excluded.facts,
+    change_seq = excluded.change_seq"""
+_UPSERT_PROCEDURE = """INSERT INTO procedure_facts (procedure_code, version, snapshot, change_seq)
+    VALUES (?, ?, ?, ?) ON CONFLICT (procedure_code) DO UPDATE SET version = excluded.version,
+    snapshot = excluded.snapshot, change_seq = excluded.change_seq"""
+_CLAIM_CHANGES = "UPDATE change_counter SET last = last + ? WHERE name = ? RETURNING last"
+_SELECT_COUNTER = "SELECT last FROM change_counter WHERE name = ?"
+_CHANGED_FACTS = """SELECT change_seq, facts FROM dossier_facts WHERE change_seq > ? AND change_seq <= ?
+    ORDER BY change_seq LIMIT ?"""
+_CHANGED_PROCEDURES = """SELECT procedure_code, snapshot FROM procedure_facts
+    WHERE change_seq > ? AND change_seq <= ?"""
+_DATA_TABLES = ("dossier_facts", "procedure_facts", "pending_events", "tracking")
 _INSERT_PENDING = """INSERT INTO pending_events (stream, aggregate_id, sequence, event, topic,
     kafka_partition, kafka_offset, notification_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (stream, aggregate_id, sequence) DO NOTHING"""

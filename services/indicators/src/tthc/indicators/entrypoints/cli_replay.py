@@ -1,0 +1,119 @@
+"""`tthc index replay`: rebuild the facts store from the event topics, with a progress bar.
+
+The lead registers it under the `index` group (`index_app.command("replay")(replay)`). Topics and the
+default store come from the `TTHC_INDICATORS_*` settings; see `tthc.indicators.replay` for the rules.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tthc.indicators.config import IndicatorsSettings
+from tthc.indicators.projection.backends import StoreUrlError
+from tthc.indicators.projection.store import FactsStore
+from tthc.indicators.replay import (
+    MissingTopicError,
+    ReplayReport,
+    ReplaySource,
+    ReplayStalledError,
+    StoreNotEmptyError,
+)
+from tthc.indicators.replay import (
+    replay as replay_topics,
+)
+
+
+def replay(
+    store: Annotated[
+        str | None, typer.Option("--store", help="Target store URL; default TTHC_INDICATORS_STORE_URL.")
+    ] = None,
+    from_beginning: Annotated[
+        bool,
+        typer.Option(
+            "--from-beginning/--from-group",
+            help="Start at offset 0 (a fresh store), or resume from --group's committed offsets.",
+        ),
+    ] = True,
+    group: Annotated[
+        str | None,
+        typer.Option("--group", help="Also commit the replayed offsets for this new consumer group."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Clear a non-empty store first.")] = False,
+    bootstrap: Annotated[
+        str | None, typer.Option("--bootstrap", help="Kafka bootstrap servers; default from settings.")
+    ] = None,
+) -> None:
+    """Rebuilds the 766 index projections from the start of the event topics into a fresh store."""
+    errors = Console(stderr=True)
+    try:
+        settings = IndicatorsSettings()
+    except ValidationError as error:
+        errors.print(f"[red]error:[/red] bad TTHC_INDICATORS_* settings: {error}")
+        raise typer.Exit(code=2) from error
+    if not from_beginning and group is None:
+        errors.print("[red]error:[/red] --from-group needs --group")
+        raise typer.Exit(code=2)
+    source = ReplaySource(
+        bootstrap=bootstrap or settings.kafka_bootstrap_servers,
+        topics=(settings.dossier_topic, settings.catalog_topic),
+        group=group,
+        from_beginning=from_beginning,
+    )
+    try:
+        facts = FactsStore.open(store or settings.store_url)
+    except StoreUrlError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=2) from error
+    try:
+        report = _run_with_progress(facts, source, force)
+    except (StoreNotEmptyError, MissingTopicError, ReplayStalledError) as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(code=1) from error
+    finally:
+        facts.close()
+    Console().print(_report_table(report))
+
+
+def _run_with_progress(facts: FactsStore, source: ReplaySource, force: bool) -> ReplayReport:
+    columns = (
+        TextColumn("[bold]replaying[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} ev/s"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+        task = progress.add_task("replay", total=None, rate="–")
+
+        def advance(records: int, total: int) -> None:
+            progress.update(task, advance=records, total=total)
+            speed = progress.tasks[task].speed
+            progress.update(task, rate=f"{speed:,.0f}" if speed else "–")
+
+        return replay_topics(facts, source, force=force, progress=advance)
+
+
+def _report_table(report: ReplayReport) -> Table:
+    table = Table(title="Replay", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for what, count in (
+        ("records read", report.records),
+        ("events applied", report.applied),
+        ("duplicates skipped", report.duplicates),
+        ("still parked (ahead of a gap)", report.parked),
+        ("rejected (applied, unusable)", report.rejected),
+        ("unreadable", report.unreadable),
+        ("dossiers", report.dossiers),
+        ("procedures", report.procedures),
+    ):
+        table.add_row(what, f"{count:,}")
+    table.add_row("seconds", f"{report.seconds:.1f}")
+    table.add_row("events/s", f"{report.events_per_second:,.0f}")
+    return table
