@@ -31,6 +31,7 @@ from tthc.dossier.observed import ObservedDossiers, SingleWriter
 from tthc.dossier.outbox import OutboxMapper
 from tthc.kit.clock import Clock, SystemClock
 from tthc.kit.eventstore import store_env
+from tthc.kit.http_server import start_http
 from tthc.kit.kafka.topics import ensure_topics, suite_topics
 from tthc.kit.metrics_http import metrics_route
 from tthc.kit.pseudonym import Pseudonymizer
@@ -174,34 +175,12 @@ async def _start_grpc(service: DossierService, stack: contextlib.AsyncExitStack)
 
 
 async def _start_http(service: DossierService, stack: contextlib.AsyncExitStack) -> str:
-    import uvicorn
-
     http_app = build_http_app(
         service.intake,
         extra_routes=[metrics_route(service.registry)],
         max_body_bytes=service.settings.max_feed_body_bytes,
     )
-    config = uvicorn.Config(
-        http_app,
-        host=service.settings.http_host,
-        port=service.settings.http_port,
-        log_level="warning",
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(), name="dossier-http")
-    while not server.started:
-        if task.done():
-            task.result()  # raises the bind error
-        await asyncio.sleep(0.02)
-
-    async def shutdown() -> None:
-        server.should_exit = True
-        await task
-
-    stack.push_async_callback(shutdown)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return f"http://{service.settings.http_host}:{port}"
+    return await start_http(http_app, service.settings.http_host, service.settings.http_port, stack)
 
 
 async def _start_kafka(service: DossierService, relay: OutboxRelay, stack: contextlib.AsyncExitStack) -> str:

@@ -21,6 +21,7 @@ class IndicatorsSettings(BaseSettings):
     - `units_file`: the unit registry (YAML, registry format); None = the shipped sample registry.
     - `refresh_interval_s`: how stale the in-memory read model may get before a query first absorbs the
       facts other instances wrote to a shared store (docs/scale-out.md); 0 = look before every query.
+    - `http_host` / `http_port`: ``/metrics`` and ``/healthz``; `grpc_address`: the IndicatorService.
     - `metrics_periods`: the periods the index gauges show, e.g. ``2024-03,2024-Q1,2024``; empty = the current
       month, quarter and year (`tthc.indicators.metrics_periods`).
     """
@@ -36,6 +37,9 @@ class IndicatorsSettings(BaseSettings):
     batch_timeout_ms: int = Field(default=200, ge=1, le=60_000)
     units_file: Path | None = None
     refresh_interval_s: float = Field(default=1.0, ge=0, le=3600)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8081, ge=0, le=65535)
+    grpc_address: str = "127.0.0.1:50052"
     metrics_periods: str = ""
 
     @field_validator("store_url")
