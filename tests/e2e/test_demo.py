@@ -51,6 +51,11 @@ def test_demo_pushes_the_simulated_feed_relays_it_and_is_idempotent_on_rerun(kaf
     assert "lag 0" in first.stdout
     assert re.search(r"feed endpoint\s+POST http://127\.0\.0\.1:\d+/v1/feed/dossiers", first.stdout)
     assert re.search(r"gRPC\s+127\.0\.0\.1:\d+", first.stdout)
+    assert "Bộ chỉ số 766 — H48.40.01" in first.stdout
+    assert "Bộ chỉ số 766 — H48 " in first.stdout
+    totals = re.findall(r"\(live, provisional\) · total (\d+\.\d+) / 100", first.stdout)
+    assert len(totals) == 2
+    assert all(0 < float(total) <= 100 for total in totals)
 
     second = _demo(tmp_path, kafka_bootstrap)
     assert second.returncode == 0, second.stderr[-3000:]
