@@ -26,10 +26,36 @@ def test_docker_compose_file_is_valid_and_wires_the_services():
     result = _compose_config({"TTHC_PSEUDONYM_SECRET": "a-secret-of-enough-length"})
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
-    assert {"kafka", "postgres", "dossier", "prometheus"} <= set(config["services"])
+    assert {"kafka", "postgres", "dossier", "indicators", "prometheus", "grafana"} <= set(config["services"])
     assert config["services"]["kafka"]["image"].startswith("apache/kafka:4.")
     dossier_env = config["services"]["dossier"]["environment"]
     assert dossier_env["TTHC_DOSSIER_STORE_URL"].startswith("postgresql://")
+    indicators_env = config["services"]["indicators"]["environment"]
+    assert indicators_env["TTHC_INDICATORS_STORE_URL"].startswith("postgresql://")
+
+
+def test_compose_and_k8s_commands_are_real_tthc_commands():
+    from typer.main import get_command
+
+    from tthc.cli.main import app
+
+    root = get_command(app)
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    manifests = [
+        doc
+        for path in (ROOT / "deploy/k8s/base").glob("*.yaml")
+        for doc in yaml.safe_load_all(path.read_text())
+    ]
+    commands = [s["command"] for s in compose["services"].values() if s.get("image", "").startswith("tthc")]
+    commands += [
+        c["args"]
+        for d in manifests
+        for c in d.get("spec", {}).get("template", {}).get("spec", {}).get("containers", [])
+    ]
+    assert len(commands) >= 4
+    for command in commands:
+        group = root.commands[command[0]]  # type: ignore[attr-defined]
+        assert command[1] in group.commands, command
 
 
 def test_docker_compose_refuses_to_start_without_the_pseudonym_secret():
