@@ -36,7 +36,7 @@ from tthc.kit.kafka.topics import ensure_topics, suite_topics
 from tthc.kit.metrics_http import metrics_route
 from tthc.kit.pseudonym import Pseudonymizer
 from tthc.kit.relay import OutboxRelay, PrometheusRelayObserver
-from tthc.kit.worktime import WorkingCalendar, default_calendar
+from tthc.kit.worktime import WorkingCalendar, WorkingHours, default_calendar
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def build(settings: DossierSettings, *, clock: Clock | None = None) -> DossierSe
     registry = CollectorRegistry()
     metrics = DossierMetrics.create(registry)
     units = load_units(settings.units_file)
-    calendar = default_calendar()
+    calendar = default_calendar(WorkingHours.parse(settings.working_hours))
     _ensure_store_directory(settings.store_url)
     app = ObservedDossiers(
         # The service is the store's single writer, so a cache of recently used aggregates is safe.

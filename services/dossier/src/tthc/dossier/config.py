@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tthc.kit.worktime import WorkingHours
+
 DATA_DIR = Path(__file__).parent / "data"
 
 
@@ -30,6 +32,9 @@ class DossierSettings(BaseSettings):
     feed_tokens_file: Path | None = Field(default=None, description="YAML: sha256(token) -> unit code")
     catalogue_file: Path = DATA_DIR / "catalogue.sample.yaml"
     units_file: Path = DATA_DIR / "units.yaml"
+    working_hours: str = Field(
+        default="07:00-11:30,13:30-17:00", description="office hours used for due dates (giờ làm việc)"
+    )
     relay_poll_seconds: float = Field(default=0.2, gt=0)
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     max_feed_body_bytes: int = Field(default=20_000_000, ge=1_000)
@@ -39,6 +44,12 @@ class DossierSettings(BaseSettings):
     def _secret_long_enough(cls, value: SecretStr) -> SecretStr:
         if len(value.get_secret_value().encode()) < 16:
             raise ValueError("must be at least 16 bytes")
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        WorkingHours.parse(value)
         return value
 
     @field_validator("store_url")
