@@ -26,7 +26,7 @@ import inspect
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -223,3 +223,19 @@ def _wrap_handler(
 
 
 _CODES_BY_VALUE = {code.value[0]: code for code in grpc.StatusCode}
+
+
+T = TypeVar("T")
+StatusOf = Callable[[Exception], tuple[grpc.StatusCode, str]]
+
+
+async def answer_or_abort(
+    context: grpc.aio.ServicerContext, work: Callable[[], Awaitable[T]], status_of: StatusOf
+) -> T:
+    """The result of ``work``, or the call aborted with the status ``status_of`` maps its error to."""
+    try:
+        return await work()
+    except Exception as error:
+        code, message = status_of(error)
+        await context.abort(code, message)
+        raise  # unreachable: abort raises

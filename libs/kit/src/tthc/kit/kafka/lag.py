@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 
 def group_lag(bootstrap: str, group: str, topics: Iterable[str]) -> int:
-    """Records on ``topics`` that ``group`` has not committed yet (a partition never committed counts fully)."""
+    """Records on ``topics`` not yet committed by ``group`` (a never-committed partition counts fully)."""
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 
 import typer
 from pydantic import ValidationError
 
 from tthc.dossier.bootstrap import Endpoints, build, serve
 from tthc.dossier.config import DossierSettings
+from tthc.kit.lifecycle import run_until_signalled
 
 dossier_app = typer.Typer(help="The dossier service.", no_args_is_help=True)
 
@@ -24,14 +24,10 @@ def serve_command() -> None:
     except ValidationError as error:
         typer.echo(f"configuration error (TTHC_DOSSIER_*):\n{error}", err=True)
         raise typer.Exit(2) from error
-    asyncio.run(_run(settings))
+    run_until_signalled(lambda stop: _run(settings, stop))
 
 
-async def _run(settings: DossierSettings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+async def _run(settings: DossierSettings, stop: asyncio.Event) -> None:
     service = await asyncio.to_thread(build, settings)
     await serve(service, stop, on_ready=_announce)
 

@@ -35,7 +35,7 @@ from tthc.dossier.domain.views import DossierFilter, DossierPage, DossierView, P
 from tthc.dossier.entrypoints import grpc_mapping as mapping
 from tthc.dossier.v1 import dossier_service_pb2 as pb
 from tthc.dossier.v1 import dossier_service_pb2_grpc as pb_grpc
-from tthc.kit.grpc_server import GrpcServer, GrpcService, build_grpc_server
+from tthc.kit.grpc_server import GrpcServer, GrpcService, answer_or_abort, build_grpc_server
 
 SERVICE_NAME: str = pb.DESCRIPTOR.services_by_name["DossierService"].full_name
 T = TypeVar("T")
@@ -222,13 +222,7 @@ class DossierServicer(pb_grpc.DossierServiceServicer):  # type: ignore[misc]
 
 
 async def _answer(context: Context, work: Callable[[], Awaitable[T]]) -> T:
-    """The result of ``work``, or the call aborted with the status its error maps to."""
-    try:
-        return await work()
-    except Exception as error:
-        code, message = mapping.status_of(error)
-        await context.abort(code, message)
-        raise  # unreachable: abort raises
+    return await answer_or_abort(context, work, mapping.status_of)
 
 
 def build_dossier_grpc_server(

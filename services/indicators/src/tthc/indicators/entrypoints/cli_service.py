@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 
 import typer
 from pydantic import ValidationError
 
 from tthc.indicators.bootstrap import IndicatorsEndpoints, build, serve
 from tthc.indicators.config import IndicatorsSettings
+from tthc.kit.lifecycle import run_until_signalled
 
 indicators_app = typer.Typer(help="The indicators service: the 766 index in real time.", no_args_is_help=True)
 
@@ -24,14 +24,10 @@ def serve_command() -> None:
     except ValidationError as error:
         typer.echo(f"configuration error (TTHC_INDICATORS_*):\n{error}", err=True)
         raise typer.Exit(2) from error
-    asyncio.run(_run(settings))
+    run_until_signalled(lambda stop: _run(settings, stop))
 
 
-async def _run(settings: IndicatorsSettings) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+async def _run(settings: IndicatorsSettings, stop: asyncio.Event) -> None:
     service = await asyncio.to_thread(build, settings)
     await serve(service, stop, on_ready=_announce)
 

@@ -30,7 +30,7 @@ from tthc.indicators.v1 import indicator_service_pb2 as pb
 from tthc.indicators.v1 import indicator_service_pb2_grpc as pb_grpc
 from tthc.indicators.watch import ChangeNotifier, distinct_updates, scorecard_changes
 from tthc.kit.clock import Clock
-from tthc.kit.grpc_server import GrpcServer, GrpcService, build_grpc_server
+from tthc.kit.grpc_server import GrpcServer, GrpcService, answer_or_abort, build_grpc_server
 
 SERVICE_NAME: str = pb.DESCRIPTOR.services_by_name["IndicatorService"].full_name
 DEFAULT_WATCH_INTERVAL = 1.0  # seconds between re-reads of a watched scorecard
@@ -112,13 +112,7 @@ def _watch_message(
 
 
 async def _answer(context: Context, work: Callable[[], Awaitable[T]]) -> T:
-    """The result of ``work``, or the call aborted with the status its error maps to."""
-    try:
-        return await work()
-    except Exception as error:
-        code, message = mapping.status_of(error)
-        await context.abort(code, message)
-        raise  # unreachable: abort raises
+    return await answer_or_abort(context, work, mapping.status_of)
 
 
 def build_indicators_grpc_server(
