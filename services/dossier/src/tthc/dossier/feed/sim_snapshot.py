@@ -87,7 +87,10 @@ def _documents(truth: DossierTruth) -> list[dict[str, Any]]:
             "TenTepDinhKem": doc.name,
             "IsDeleted": "0",
             "MaThanhPhanHoSo": doc.code,
-            "DuongDanTaiTepTin": f"https://files.example.invalid/{truth.code}/{doc.code}.pdf",
+            # a file link only for a digitised document: index 4.2 counts any file in TaiLieuNop as digitised
+            "DuongDanTaiTepTin": f"https://files.example.invalid/{truth.code}/{doc.code}.pdf"
+            if doc.digitised
+            else "",
             "DuocSoHoa": int(doc.digitised),
             "DuocTaiSuDung": int(doc.reused),
             "DuocLayTuKhoDMQG": int(doc.from_citizen_store),

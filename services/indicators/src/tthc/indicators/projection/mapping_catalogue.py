@@ -98,15 +98,17 @@ def _public_due(
     authority: UnitLevel,
     calendar: WorkingCalendar | None,
 ) -> date | None:
+    # The real deadline (decision date + N working days): a period ending between the deadline and a late
+    # click must count the procedure as due, whatever happened later.
+    if calendar is not None:
+        try:
+            return calendar.add_working_days(item.decision_date, _MAKE_PUBLIC_WITHIN_DAYS[authority])
+        except HolidayDataMissingError:
+            pass
     if made_public_on is not None and item.made_public_on_time is not None:
-        # the upstream verdict, expressed as a deadline the domain compares with the click date
+        # without a calendar: the upstream verdict, as a deadline the domain compares with the click date
         return made_public_on if item.made_public_on_time else made_public_on - timedelta(days=1)
-    if calendar is None:
-        return None
-    try:
-        return calendar.add_working_days(item.decision_date, _MAKE_PUBLIC_WITHIN_DAYS[authority])
-    except HolidayDataMissingError:
-        return None
+    return None
 
 
 def _legal_time(amount: float | None, unit: str | None) -> timedelta | None:
