@@ -198,3 +198,12 @@ def test_summary_counts_only_comparable_rows():
 def test_group_rows_use_the_group_code():
     rows = rows_of("dossier-digitized.json")
     assert {row.metric for row in rows if row.metric in {g.value for g in GroupCode}} == {"MDSH"}
+
+
+def test_cli_json_of_a_parameter_shaped_response_lists_only_what_it_lists_the_table_shows_the_parts():
+    path = str(FIXTURES / "formality-online-payment-tree.json")
+    rows = json.loads(invoke("--portal", path, "--json").stdout)
+    units = {row["unit_code"] for row in rows}
+    assert [row["metric"] for row in rows] == ["TTTT"] * len(units)
+    table = invoke("--portal", path).stdout
+    assert "ONLINE_PAYMENT_DOSSIERS" in table

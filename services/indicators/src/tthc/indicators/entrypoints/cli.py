@@ -97,7 +97,9 @@ def reconcile_command(  # noqa: PLR0917 - a typer command: every option is a par
         if source is not None:
             source.close()
     if as_json:
-        documents = [_row_json(row, with_ours=ours is not None) for row in rows]
+        # the JSON lists what the response lists: its metrics and one group total per unit; the parts of a
+        # parameter-shaped group (computed from raw counts, never published alone) appear in the table only
+        documents = [_row_json(row, with_ours=ours is not None) for row in rows if row.listed]
         typer.echo(json.dumps(documents, ensure_ascii=False, indent=2))
         return
     console = render.console()

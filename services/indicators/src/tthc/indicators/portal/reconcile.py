@@ -33,6 +33,7 @@ class ReconcileRow:
     recomputed_score: Decimal | None
     comparable: bool
     ours_score: Decimal | None = None
+    listed: bool = True  # False for a part the response does not list (computed from its raw counts)
 
     @property
     def diff(self) -> Decimal | None:
@@ -119,6 +120,7 @@ def _metric_row(
         recomputed_score=recomputed,
         comparable=recomputable and metric.published,
         ours_score=ours_score,
+        listed=metric.published,
     )
 
 
