@@ -8,42 +8,30 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
-from pydantic import BaseModel, ConfigDict
+from eventsourcing.persistence import IntegrityError, PersistenceError
 
+from tthc.dossier.application_batch import DossierBatch, HandleOutcome, project, single_code, working_copy
 from tthc.dossier.application_catalogue import ProcedureCatalogue
 from tthc.dossier.application_commands import CommandApplier, DueDateCalendar
 from tthc.dossier.application_index import DossierIndex, Notice
 from tthc.dossier.domain.commands import Command
 from tthc.dossier.domain.dossier import Dossier
 from tthc.dossier.domain.dossier_view import dossier_view, public_status
-from tthc.dossier.domain.errors import DossierNotFoundError
+from tthc.dossier.domain.errors import DossierError, DossierNotFoundError
 from tthc.dossier.domain.values import Applicant
 from tthc.dossier.domain.views import DossierFilter, DossierPage, DossierView, PublicDossierStatus
 from tthc.kit.clock import Clock
 from tthc.kit.eventstore import PydanticApplication, store_env
 from tthc.kit.pseudonym import Pseudonymizer
 
+__all__ = ["DossierBatch", "Dossiers", "HandleOutcome"]
+
 UnitsCollaborator = Callable[[str], Iterable[object]] | Any  # a callable, or an object with ``descendants``
-
-
-class HandleOutcome(BaseModel):
-    """What a batch of commands did to one dossier; ``new_events == ()`` means nothing changed."""
-
-    model_config = ConfigDict(frozen=True)
-    dossier_id: UUID
-    code: str
-    new_events: tuple[str, ...]
-    version: int
-
-    @property
-    def changed(self) -> bool:
-        """True when the batch recorded at least one event."""
-        return bool(self.new_events)
 
 
 class Dossiers(ProcedureCatalogue, PydanticApplication):
@@ -86,21 +74,54 @@ class Dossiers(ProcedureCatalogue, PydanticApplication):
             ValueError: the batch is empty or names several dossiers.
             DossierNotFoundError, ProcedureNotFoundError, IllegalTransitionError, InconsistentDossierError.
         """
-        code = _single_code(commands)
+        single_code(commands)
         try:
-            return self._handle_once(code, commands)
+            return self._handle_once(commands)
         except IntegrityError:  # another writer saved this dossier meanwhile: reload and try once more
-            return self._handle_once(code, commands)
+            return self._handle_once(commands)
 
-    def _handle_once(self, code: str, commands: Sequence[Command]) -> HandleOutcome:
-        dossier = self._applier.apply(self._find(code), commands[0])
-        for command in commands[1:]:
-            dossier = self._applier.apply(dossier, command)
-        new_events = tuple(type(event).__name__ for event in dossier.pending_events)
-        if new_events:
-            self.save(dossier)
-            self._index.catch_up(self, known={dossier.id: dossier_view(dossier)})
-        return HandleOutcome(dossier_id=dossier.id, code=code, new_events=new_events, version=dossier.version)
+    def handle_batch(self, command_lists: Sequence[Sequence[Command]]) -> list[HandleOutcome | DossierError]:
+        """Applies each command list (one dossier each) on its own, all saved in one transaction.
+
+        Every list gets its own outcome, or the ``DossierError`` that refused it (that list alone changes
+        nothing). Lists for the same dossier chain in order. When the one save fails (e.g. another writer
+        saved one of these dossiers meanwhile), each list is handled again with its own save.
+
+        Raises:
+            ValueError: a list is empty or names several dossiers (nothing is stored then).
+        """
+        for commands in command_lists:
+            single_code(commands)
+        try:
+            batch = self.new_batch()
+            outcomes = [_outcome_or_refusal(batch.handle, commands) for commands in command_lists]
+            batch.save()
+        except PersistenceError:
+            return [_outcome_or_refusal(self.handle, commands) for commands in command_lists]
+        return outcomes
+
+    def batch(self) -> AbstractContextManager[DossierBatch]:
+        """A unit of work over several dossiers (see ``DossierBatch``); save it before leaving."""
+        return nullcontext(self.new_batch())
+
+    def new_batch(self) -> DossierBatch:
+        """A fresh unit of work: dossiers are loaded from this store and saved back to it."""
+        return DossierBatch(self._find, self._applier.apply, self._store_events)
+
+    def _handle_once(self, commands: Sequence[Command]) -> HandleOutcome:
+        batch = self.new_batch()
+        outcome = batch.handle(commands)
+        batch.save()
+        return outcome
+
+    def _store_events(self, events: builtins.list[Any], dossiers: builtins.list[Dossier]) -> None:
+        """Saves ``events`` (in order) in one transaction; then refreshes cache and index."""
+        self.save(*events)  # events rather than aggregates, to keep the order across dossiers
+        cache = self.repository.cache
+        if cache is not None and not self.repository.fastforward:  # save() only caches aggregates it is given
+            for dossier in dossiers:
+                cache.put(dossier.id, dossier)
+        self._index.catch_up(self, known={dossier.id: dossier_view(dossier) for dossier in dossiers})
 
     # --- queries ----------------------------------------------------------------------------------
 
@@ -153,24 +174,31 @@ class Dossiers(ProcedureCatalogue, PydanticApplication):
     # --- loading ----------------------------------------------------------------------------------
 
     def _find(self, code: str) -> Dossier | None:
+        """The dossier to change: a working copy of the cached one rather than the library's deep copy."""
+        try:
+            dossier: Dossier = self.repository.get(
+                Dossier.id_for(code), projector_func=project, deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            return None
+        return working_copy(dossier) if self.repository.cache is not None else dossier
+
+    def _load(self, code: str) -> Dossier:
+        """The dossier to read (the library's own copy, taken under its cache's rules)."""
         try:
             dossier: Dossier = self.repository.get(Dossier.id_for(code))
         except AggregateNotFoundError:
-            return None
-        return dossier
-
-    def _load(self, code: str) -> Dossier:
-        dossier = self._find(code)
-        if dossier is None:
-            raise DossierNotFoundError(code)
+            raise DossierNotFoundError(code) from None
         return dossier
 
 
-def _single_code(commands: Sequence[Command]) -> str:
-    codes = {command.code for command in commands}
-    if len(codes) != 1:
-        raise ValueError(f"a batch must name exactly one dossier, got {sorted(codes)}")
-    return codes.pop()
+def _outcome_or_refusal(
+    handle: Callable[[Sequence[Command]], HandleOutcome], commands: Sequence[Command]
+) -> HandleOutcome | DossierError:
+    try:
+        return handle(commands)
+    except DossierError as error:
+        return error
 
 
 def _descendants_function(units: UnitsCollaborator | None) -> Callable[[str], Iterable[object]] | None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import IntegrityError
 
-from tthc.dossier.application import Dossiers, HandleOutcome
+from tthc.dossier.application import DossierBatch, Dossiers, HandleOutcome
 from tthc.dossier.domain.commands import Command, command_name
 from tthc.dossier.domain.errors import DossierError
 from tthc.dossier.metrics import DossierMetrics
@@ -39,7 +40,7 @@ class ObservedDossiers(Dossiers):
 
 
 class SingleWriter:
-    """Serialises ``handle`` across threads and counts commands by kind and outcome; reads pass through."""
+    """Serialises writes across threads and counts commands by kind and outcome; reads pass through."""
 
     def __init__(self, app: ObservedDossiers, metrics: DossierMetrics) -> None:
         self._app = app
@@ -59,6 +60,33 @@ class SingleWriter:
             raise
         self._count(commands, "applied" if outcome.changed else "unchanged")
         return outcome
+
+    def handle_batch(self, command_lists: Sequence[Sequence[Command]]) -> list[HandleOutcome | DossierError]:
+        """Runs ``Dossiers.handle_batch`` under the writer lock; counts each list by its outcome."""
+        with self._lock:
+            outcomes = self._app.handle_batch(command_lists)
+        for commands, outcome in zip(command_lists, outcomes, strict=True):
+            if isinstance(outcome, DossierError):
+                self._count(commands, "refused")
+            else:
+                self._count(commands, "applied" if outcome.changed else "unchanged")
+        return outcomes
+
+    @contextmanager
+    def batch(self) -> Iterator[DossierBatch]:
+        """A unit of work under the writer lock; its commands are counted once it is saved.
+
+        A unit of work that was not saved (e.g. its save failed) counts nothing: its caller runs the
+        commands again.
+        """
+        with self._lock:
+            batch = self._app.new_batch()
+            try:
+                yield batch
+            finally:
+                if batch.saved:
+                    for commands, outcome in batch.tally:
+                        self._count(commands, outcome)
 
     def _count(self, commands: Sequence[Command], outcome: str) -> None:
         for command in commands:

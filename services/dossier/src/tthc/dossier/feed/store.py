@@ -24,7 +24,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 TABLE = "feed_parked_history"
@@ -38,6 +38,27 @@ class ParkedItem:
     key: str
     caller_unit: str | None
     payload: dict[str, Any]
+
+
+@dataclass
+class FeedWrites:
+    """The feed-store writes of one intake batch, kept until its events are saved, then applied at once."""
+
+    parked: list[tuple[str, str | None, dict[str, Any]]] = field(default_factory=list)  # code, unit, item
+    remembered: list[tuple[str, str]] = field(default_factory=list)  # code, record fingerprint
+    released: list[tuple[str, str]] = field(default_factory=list)  # code, parked item key
+
+    def __bool__(self) -> bool:
+        return bool(self.parked or self.remembered or self.released)
+
+
+@dataclass(frozen=True)
+class FeedSnapshot:
+    """What the store knows about some dossiers, read at once: fingerprints, dossiers with parked items."""
+
+    codes: frozenset[str]
+    seen: frozenset[tuple[str, str]]  # (code, fingerprint)
+    parked: frozenset[str]
 
 
 class FeedStore(Protocol):
@@ -61,6 +82,14 @@ class FeedStore(Protocol):
 
     def remember(self, code: str, fingerprint: str) -> None:
         """Notes that the record with ``fingerprint`` was taken for dossier ``code``."""
+        ...
+
+    def write(self, writes: FeedWrites) -> None:
+        """Parks, remembers and releases everything in ``writes``, in one transaction."""
+        ...
+
+    def snapshot(self, codes: Iterable[str]) -> FeedSnapshot:
+        """The fingerprints taken for dossiers ``codes`` and which of them have parked items."""
         ...
 
 
@@ -93,6 +122,21 @@ class MemoryFeedStore:
                 return False
             waiting[key] = ParkedItem(key, caller_unit, payload)
             return True
+
+    def snapshot(self, codes: Iterable[str]) -> FeedSnapshot:
+        wanted = frozenset(codes)
+        with self._lock:
+            seen = frozenset(entry for entry in self._seen if entry[0] in wanted)
+            parked = frozenset(code for code in wanted if self._items.get(code))
+        return FeedSnapshot(wanted, seen, parked)
+
+    def write(self, writes: FeedWrites) -> None:
+        for code, caller_unit, payload in writes.parked:
+            self.park(code, caller_unit, payload)
+        with self._lock:
+            self._seen.update(writes.remembered)
+        for code, key in writes.released:
+            self.release(code, [key])
 
     def parked(self, code: str) -> list[ParkedItem]:
         with self._lock:
@@ -134,6 +178,44 @@ class SqlFeedStore:
         self._execute(statement, (code, fingerprint))
 
     def park(self, code: str, caller_unit: str | None, payload: dict[str, Any]) -> bool:
+        return self._execute(*self._park_statement(code, caller_unit, payload)) == 1
+
+    def snapshot(self, codes: Iterable[str]) -> FeedSnapshot:
+        wanted = frozenset(codes)
+        if not wanted:
+            return FeedSnapshot(wanted, frozenset(), frozenset())
+        among = f"code IN ({', '.join([self._p] * len(wanted))})"
+        params = tuple(wanted)
+        with self._lock:
+            seen = self._connection.execute(
+                f"SELECT code, fingerprint FROM {SEEN_TABLE} WHERE {among}", params
+            )
+            seen_rows = seen.fetchall()
+            parked = self._connection.execute(f"SELECT DISTINCT code FROM {TABLE} WHERE {among}", params)
+            parked_rows = parked.fetchall()
+        return FeedSnapshot(
+            wanted, frozenset(map(tuple, seen_rows)), frozenset(row[0] for row in parked_rows)
+        )
+
+    def write(self, writes: FeedWrites) -> None:
+        p = self._p
+        statements = [self._park_statement(code, unit, payload) for code, unit, payload in writes.parked]
+        remember = f"INSERT INTO {SEEN_TABLE} (code, fingerprint) VALUES ({p}, {p}) ON CONFLICT DO NOTHING"
+        statements += [(remember, entry) for entry in writes.remembered]
+        release = f"DELETE FROM {TABLE} WHERE code = {p} AND item_key = {p}"
+        statements += [(release, entry) for entry in writes.released]
+        with self._lock:
+            try:
+                for statement, params in statements:
+                    self._connection.execute(statement, params)
+            except BaseException:
+                self._connection.rollback()
+                raise
+            self._connection.commit()
+
+    def _park_statement(
+        self, code: str, caller_unit: str | None, payload: dict[str, Any]
+    ) -> tuple[str, tuple[Any, ...]]:
         p, key = self._p, item_key(payload)
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
         statement = (
@@ -141,7 +223,7 @@ class SqlFeedStore:
             f"SELECT {p}, {p}, {p}, {p}, COALESCE(MAX(seq), 0) + 1 FROM {TABLE} WHERE 1 = 1 "
             f"ON CONFLICT (code, item_key) DO NOTHING"
         )
-        return self._execute(statement, (code, key, caller_unit, text)) == 1
+        return statement, (code, key, caller_unit, text)
 
     def parked(self, code: str) -> list[ParkedItem]:
         statement = f"SELECT item_key, caller_unit, payload FROM {TABLE} WHERE code = {self._p} ORDER BY seq"
