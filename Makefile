@@ -24,6 +24,7 @@ typecheck:
 
 bench: setup
 	.venv/bin/tthc bench feed --out bench-results
+	.venv/bin/tthc bench index --out bench-results
 
 schemas:
 	.venv/bin/tthc contracts export-schemas tests/contract/schemas

@@ -10,6 +10,7 @@ from tthc.dossier.entrypoints.cli_bench import bench_app
 from tthc.dossier.entrypoints.cli_feed import feed_app
 from tthc.dossier.entrypoints.cli_service import dossier_app
 from tthc.indicators.entrypoints.cli import index_app
+from tthc.indicators.entrypoints.cli_bench import index_bench_app
 from tthc.indicators.entrypoints.cli_service import indicators_app
 from tthc.kit.kafka.cli import kafka_app
 
@@ -21,6 +22,7 @@ app.add_typer(feed_app, name="feed")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(index_app, name="index")
 app.add_typer(contracts_app, name="contracts")
+bench_app.add_typer(index_bench_app, name="index")
 app.add_typer(bench_app, name="bench")
 
 

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tthc.contracts import catalog_v1
 from tthc.indicators.domain.counting import (
@@ -42,6 +43,8 @@ from tthc.indicators.domain.counting import (
     count_unit_detailed,
     inherit_catalogue_metrics,
 )
+from tthc.indicators.domain.counting_dossiers import DossierPass
+from tthc.indicators.domain.counting_parts import count_part
 from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.domain.facts_catalogue import ProcedureFacts
 from tthc.indicators.domain.periods import Period
@@ -53,8 +56,9 @@ from tthc.indicators.domain.scoring import (
     ScoringConfig,
     score_unit,
 )
+from tthc.indicators.domain.scoring import UnitLevel as ScoringLevel
 from tthc.indicators.projection.decoding import InboundEvent
-from tthc.indicators.projection.facts_cache import CountCache, FactsCache
+from tthc.indicators.projection.facts_cache import PART_BUCKETS, CountCache, FactsCache, bucket_of
 from tthc.indicators.projection.mapping_catalogue import procedure_facts
 from tthc.indicators.projection.sequencing import BatchResult
 from tthc.indicators.projection.store import FactsStore
@@ -76,6 +80,7 @@ UNSOURCED_METRICS = frozenset({MetricCode.ELECTRONIC_CERTIFIED_COPY})
 """Metrics no event feeds yet: reported as not available rather than as a zero."""
 
 _DETAILED_KEPT = 8  # detailed counts (with ids) kept for paging through explanations
+_SCORED_KEPT = 2048  # scorecards remembered by their inputs (≈ 22 KB each)
 
 
 class InvalidPageTokenError(ValueError):
@@ -154,7 +159,11 @@ class Indicators:
         self._procedures = {
             code: procedure_facts(event, calendar) for code, event in store.procedures().items()
         }
-        self._counts = CountCache()
+        self._counts = CountCache()  # per pool: the inputs
+        self._parts = (
+            CountCache()
+        )  # per (unit, bucket): a pass over part of its own dossiers (merged into pools)
+        self._scored: OrderedDict[tuple[Any, ...], Scorecard] = OrderedDict()
         self._catalogue: dict[tuple[str, Period], dict[MetricCode, MetricInput]] = {}
         self._detailed: OrderedDict[tuple[str, Period, datetime], UnitCount] = OrderedDict()
 
@@ -225,15 +234,20 @@ class Indicators:
     ) -> None:
         with self._lock:
             touched: set[str] = set()
+            parts: set[tuple[str, int]] = set()
             for facts in dossiers:
-                touched |= self._facts.put(facts)
+                units = self._facts.put(facts)
+                touched |= units
+                parts.update((unit, bucket_of(facts.dossier_id)) for unit in units)
             for code, event in procedures.items():
                 self._procedures[code] = procedure_facts(event, self._calendar)
             if procedures:
                 self._counts.clear()
+                self._parts.clear()
                 self._catalogue.clear()
             else:
                 self._counts.invalidate(self._with_ancestors(touched))
+                self._parts.invalidate(parts)
             if procedures or touched:
                 self._detailed.clear()
 
@@ -274,7 +288,19 @@ class Indicators:
             root = self._tree.root(unit_code)
             if root != unit_code:
                 inputs = inherit_catalogue_metrics(self._catalogue_inputs(root, period), inputs)
-        return score_unit(inputs, self._scoring, level=self._tree.scoring_level(unit_code))
+            return self._score(inputs, self._tree.scoring_level(unit_code))
+
+    def _score(self, inputs: dict[MetricCode, MetricInput], level: ScoringLevel | None) -> Scorecard:
+        """`score_unit`, remembered by its arguments (the same inputs always score the same)."""
+        key = (frozenset(inputs.items()), level)
+        found = self._scored.get(key)
+        if found is None:
+            found = self._scored[key] = score_unit(inputs, self._scoring, level=level)
+            while len(self._scored) > _SCORED_KEPT:
+                self._scored.popitem(last=False)
+        else:
+            self._scored.move_to_end(key)
+        return found
 
     def explain(
         self,
@@ -329,13 +355,32 @@ class Indicators:
         cached = self._counts.get(unit, period, as_of)
         if cached is not None:
             return dict(cached)
-        pool = self._tree.pool(unit)
-        dossiers = list(self._facts.in_units(pool))
-        units = [self._tree.unit_facts(code) for code in sorted(pool)]
-        inputs = count_unit(dossiers, self._procedures, period, as_of, self._counting, units=units)
+        pool = sorted(self._tree.pool(unit))
+        counted = [part for code in pool for part in self._unit_parts(code, period, as_of)]
+        units = [self._tree.unit_facts(code) for code in pool]
+        parts = [part for part, _ in counted]
+        inputs = count_unit((), self._procedures, period, as_of, self._counting, units=units, parts=parts)
         inputs.update({code: MetricInput.unavailable() for code in UNSOURCED_METRICS})
-        self._counts.put(unit, period, as_of, inputs, valid_until(dossiers, self._procedures, period, as_of))
+        self._counts.put(unit, period, as_of, inputs, _earliest(until for _, until in counted))
         return dict(inputs)
+
+    def _unit_parts(
+        self, unit: str, period: Period, as_of: datetime
+    ) -> list[tuple[DossierPass, datetime | None]]:
+        """The passes over the parts of the unit's own dossiers as of `as_of` (the ones not cached are
+        counted now), each with until when it stays the answer."""
+        found = [self._parts.entry((unit, bucket), period, as_of) for bucket in range(PART_BUCKETS)]
+        missing = [bucket for bucket, entry in enumerate(found) if entry is None]
+        counted = {}
+        for bucket, dossiers in self._facts.in_buckets(unit, missing).items() if missing else ():
+            part = count_part(dossiers, self._procedures, period, as_of, self._counting)
+            until = valid_until(dossiers, self._procedures, period, as_of)
+            self._parts.put((unit, bucket), period, as_of, part, until)
+            counted[bucket] = (part, until)
+        return [
+            (entry.value, entry.valid_until) if entry is not None else counted[bucket]
+            for bucket, entry in enumerate(found)
+        ]
 
     def _catalogue_inputs(self, root: str, period: Period) -> dict[MetricCode, MetricInput]:
         """The root's catalogue-level inputs: they depend on procedures and units only, not on dossiers."""
@@ -363,6 +408,12 @@ class Indicators:
                 self._detailed.popitem(last=False)
         self._detailed.move_to_end(key)
         return found
+
+
+def _earliest(instants: Iterable[datetime | None]) -> datetime | None:
+    """The earliest instant (None = never: every part stays the answer)."""
+    known = [at for at in instants if at is not None]
+    return min(known) if known else None
 
 
 def _ids(ids: MetricIds | None, metric: MetricCode) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -88,6 +88,7 @@ class _Extras:
     petitions: Iterable[PetitionFacts]
     national_report: NationalReport | None
     legal_due: LegalDue | None
+    parts: tuple[DossierPass, ...] = ()
 
 
 def count_unit(
@@ -101,9 +102,15 @@ def count_unit(
     petitions: Iterable[PetitionFacts] = (),
     national_report: NationalReport | None = None,
     legal_due: LegalDue | None = None,
+    parts: Iterable[DossierPass] = (),
 ) -> dict[MetricCode, MetricInput]:
-    """The metric inputs of one pool for `period` as of `now` (arguments: see `count_unit_detailed`)."""
-    extras = _Extras(units, petitions, national_report, legal_due)
+    """The metric inputs of one pool for `period` as of `now` (arguments: see `count_unit_detailed`).
+
+    `parts`: passes already counted over other dossiers of the pool (`counting_parts.count_part`, same
+    period, instant, procedures, configuration and `legal_due`); they are merged in as if their dossiers
+    were in `dossiers`.
+    """
+    extras = _Extras(units, petitions, national_report, legal_due, tuple(parts))
     return _count(dossiers, procedures, period, now, config, extras=extras, detailed=False).inputs
 
 
@@ -146,6 +153,8 @@ def _count(
     counted = DossierPass(tally, procedures, period, now, config=config, legal_due=extras.legal_due)
     for dossier in dossiers:
         counted.add(dossier)
+    for part in extras.parts:
+        counted.merge(part)
     count_catalogue(tally, counted, procedures, extras.units, period)
     count_petitions(tally, extras.petitions, period, now)
     if extras.national_report is not None:

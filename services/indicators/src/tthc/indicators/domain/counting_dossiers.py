@@ -71,8 +71,31 @@ class DossierPass:
         self.overdue = 0
         self.overdue_with_apology = 0
 
+    def finish(self) -> None:
+        """Drops what only counting needs (the per-procedure deadline rules): a pass kept to be merged later
+        holds its figures only."""
+        self._legal_due_by_procedure.clear()
+
+    def merge(self, other: DossierPass) -> None:
+        """Adds what `other` counted (other dossiers, same period, instant and configuration) to this pass:
+        counting a pool in parts and merging them gives the same figures as counting it in one pass."""
+        self._tally.merge(other._tally)
+        self.procedures_with_fee_data |= other.procedures_with_fee_data
+        self.procedures_paid_online |= other.procedures_paid_online
+        self.procedures_with_population_data |= other.procedures_with_population_data
+        self.services_with_online_dossiers |= other.services_with_online_dossiers
+        self.processing_time += other.processing_time
+        self.completed += other.completed
+        self.received_by_channel.update(other.received_by_channel)
+        self.overdue += other.overdue
+        self.overdue_with_apology += other.overdue_with_apology
+
     def add(self, dossier: DossierFacts) -> None:
         """Counts one dossier in every metric it belongs to."""
+        received = dossier.received_at
+        unreceived = received is None or received >= self._period.end or received > self._now
+        if unreceived and not self._received_in_period(dossier.intake_at):
+            return  # not received by the cut-off, no intake in the period: in no metric (cheap exit)
         procedure = self._procedures.get(dossier.procedure_code, _NO_PROCEDURE)
         if self._config.portal_view and not dossier.is_synced:
             if self._received_in_period(dossier.received_at):

@@ -70,6 +70,20 @@ class Tally:
         for item_id in sorted(denominator):
             self.add(code, item_id, item_id in numerator)
 
+    def merge(self, other: Tally) -> None:
+        """Adds the counts of `other` (counted over other items) to these; both must be undetailed.
+
+        Raises:
+            ValueError: either tally keeps ids (their order could not be kept).
+        """
+        if self._ids is not None or other._ids is not None:
+            raise ValueError("only undetailed tallies can be merged")
+        for code, numerator in other._numerators.items():
+            self._numerators[code] = self._numerators.get(code, 0) + numerator
+            self._denominators[code] = self._denominators.get(code, 0) + other._denominators[code]
+            self._subjects.setdefault(code, other._subjects[code])
+        self._inputs.update(other._inputs)
+
     def count(self, code: MetricCode) -> tuple[int, int]:
         """The (numerator, denominator) counted so far."""
         return self._numerators[code], self._denominators[code]

@@ -6,9 +6,11 @@ from events lives elsewhere); the `with_*` helpers are the pure building blocks 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 from tthc.indicators.domain.facts_parts import (
     Channel,
@@ -89,13 +91,39 @@ class DossierFacts:
     legal_time: timedelta | None = None
 
     def __post_init__(self) -> None:
-        for name in _INSTANT_FIELDS:
-            require_aware(getattr(self, name), f"DossierFacts.{name}")
-        if any(a.at > b.at for a, b in pairwise(self.statuses)):
-            raise FactsError(f"dossier {self.dossier_id}: status timeline is not in time order")
-        rounds = self.supplements
-        if any(a.requested_at > b.requested_at for a, b in pairwise(rounds)):
-            raise FactsError(f"dossier {self.dossier_id}: supplement rounds are not in time order")
+        self._check(_FIELD_NAMES)
+
+    def _check(self, names: Iterable[str]) -> None:
+        """Checks the rules of the fields `names` (each rule involves one field only)."""
+        for name in names:
+            if name in _INSTANT_FIELDS:
+                require_aware(getattr(self, name), f"DossierFacts.{name}")
+            elif name == "statuses" and any(a.at > b.at for a, b in pairwise(self.statuses)):
+                raise FactsError(f"dossier {self.dossier_id}: status timeline is not in time order")
+            elif name == "supplements" and any(
+                a.requested_at > b.requested_at for a, b in pairwise(self.supplements)
+            ):
+                raise FactsError(f"dossier {self.dossier_id}: supplement rounds are not in time order")
+
+    def evolve(self, **changes: Any) -> DossierFacts:
+        """A copy with `changes`, like `dataclasses.replace`, checking the rules of the changed fields only
+        (the others held already). Several times cheaper than `replace`: the projection evolves facts once
+        per event.
+
+        Raises:
+            TypeError: a name that is not a field.
+            FactsError: a changed field breaks its rule.
+        """
+        copy = object.__new__(DossierFacts)
+        for slot in _SLOTS.values():
+            slot.__set__(copy, slot.__get__(self))
+        for name, value in changes.items():
+            slot = _SLOTS.get(name)
+            if slot is None:
+                raise TypeError(f"DossierFacts has no field {name!r}")
+            slot.__set__(copy, value)
+        copy._check(changes)
+        return copy
 
     # -- derived facts -------------------------------------------------------------------------------------
 
@@ -172,16 +200,16 @@ class DossierFacts:
 
     def with_status(self, status: DossierStatus, at: datetime) -> DossierFacts:
         """Appends a status change; it must not be earlier than the last one."""
-        return replace(self, statuses=(*self.statuses, StatusChange(status, at)))
+        return self.evolve(statuses=(*self.statuses, StatusChange(status, at)))
 
     def with_reception(self, at: datetime, due: datetime | None) -> DossierFacts:
         """Records the reception (status 2) and the appointment date (both original and current due)."""
-        received = replace(self, received_at=at, original_due=due, current_due=due)
+        received = self.evolve(received_at=at, original_due=due, current_due=due)
         return received.with_status(DossierStatus.RECEIVED, at)
 
     def with_supplement_requested(self, at: datetime) -> DossierFacts:
         """Opens a supplement round and enters status 5."""
-        with_round = replace(self, supplements=(*self.supplements, SupplementRound(at)))
+        with_round = self.evolve(supplements=(*self.supplements, SupplementRound(at)))
         return with_round.with_status(DossierStatus.SUPPLEMENT_REQUESTED, at)
 
     def with_supplement_supplied(self, at: datetime, new_due: datetime | None = None) -> DossierFacts:
@@ -194,37 +222,42 @@ class DossierFacts:
             raise FactsError(f"dossier {self.dossier_id}: no open supplement round to close")
         closed = replace(self.supplements[-1], supplied_at=at)
         due = new_due if new_due is not None else self.current_due
-        resumed = replace(self, supplements=(*self.supplements[:-1], closed), current_due=due)
+        resumed = self.evolve(supplements=(*self.supplements[:-1], closed), current_due=due)
         return resumed.with_status(DossierStatus.PROCESSING, at)
 
     def with_due_extended(self, new_due: datetime) -> DossierFacts:
         """Moves the current due date (NgayHenTraMoi); the original due date stays."""
-        return replace(self, current_due=new_due)
+        return self.evolve(current_due=new_due)
 
     def with_apology(self, at: datetime) -> DossierFacts:
         """Records an apology letter (phiếu xin lỗi); it never moves any due date."""
-        return replace(self, apology_issued_at=at)
+        return self.evolve(apology_issued_at=at)
 
     def with_synced(self, at: datetime) -> DossierFacts:
         """Records the first sync to the national portal (later syncs keep the first instant)."""
-        return self if self.synced_at is not None else replace(self, synced_at=at)
+        return self if self.synced_at is not None else self.evolve(synced_at=at)
 
     def with_fee(self, line: FeeLine) -> DossierFacts:
         """Adds a fee line."""
-        return replace(self, fees=(*self.fees, line))
+        return self.evolve(fees=(*self.fees, line))
 
     def with_payment(self, paid: OnlinePayment) -> DossierFacts:
         """Sets the online-payment flag."""
-        return replace(self, paid_online=paid)
+        return self.evolve(paid_online=paid)
 
     def with_document(self, document: SubmittedDocument) -> DossierFacts:
         """Adds a submitted component."""
-        return replace(self, documents=(*self.documents, document))
+        return self.evolve(documents=(*self.documents, document))
 
     def with_result(self, result: ResultDocument) -> DossierFacts:
         """Adds a result document."""
-        return replace(self, results=(*self.results, result))
+        return self.evolve(results=(*self.results, result))
 
     def with_petition_or_dislike(self) -> DossierFacts:
         """Marks that a petition or a "dislike" rating is attached to this dossier (5.4)."""
-        return replace(self, has_petition_or_dislike=True)
+        return self.evolve(has_petition_or_dislike=True)
+
+
+_FIELD_NAMES = tuple(item.name for item in fields(DossierFacts))
+# the slot descriptors: a copy sets them directly (no __init__, no generic replace)
+_SLOTS: dict[str, Any] = {name: getattr(DossierFacts, name) for name in _FIELD_NAMES}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, overload
 
 from tthc.indicators.domain.facts import (
     Channel,
@@ -44,10 +44,24 @@ def _instant(value: str | None) -> datetime | None:
 
 
 def _required_instant(value: str) -> datetime:
-    # one shared tzinfo per offset: fromisoformat makes a new one per instant (~60 bytes each)
-    parsed = datetime.fromisoformat(value)
-    zone = _ZONES.setdefault(parsed.utcoffset(), parsed.tzinfo)
-    return parsed if zone is parsed.tzinfo else parsed.replace(tzinfo=zone)
+    return _shared(datetime.fromisoformat(value))
+
+
+@overload
+def shared_zone(at: datetime) -> datetime: ...
+@overload
+def shared_zone(at: None) -> None: ...
+@overload
+def shared_zone(at: datetime | None) -> datetime | None: ...
+def shared_zone(at: datetime | None) -> datetime | None:
+    """The same instant with the process's one tzinfo object for its UTC offset (None stays None)."""
+    return None if at is None else _shared(at)
+
+
+def _shared(at: datetime) -> datetime:
+    # one shared tzinfo per offset: parsers make a new one per instant (~40-60 bytes each)
+    zone = _ZONES.setdefault(at.utcoffset(), at.tzinfo)
+    return at if zone is at.tzinfo else at.replace(tzinfo=zone)
 
 
 def dossier_to_json(facts: DossierFacts) -> str:

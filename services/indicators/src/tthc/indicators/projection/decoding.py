@@ -8,6 +8,7 @@ cannot be read into one of those is an `UnreadableEventError`: the caller dead-l
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -61,10 +62,13 @@ class InboundEvent:
         return self.envelope.model_dump_json()
 
 
-_TYPES: dict[str, tuple[Stream, type[EventData]]] = {
-    **{name: (Stream.DOSSIER, cls) for name, cls in dossier_v1.EVENT_TYPES.items()},
-    **{name: (Stream.PROCEDURE, cls) for name, cls in catalog_v1.EVENT_TYPES.items()},
+# the parametrised envelope classes are built once: `CloudEvent[cls]` costs a cache lookup per call
+_TYPES: dict[str, tuple[Stream, type[CloudEvent[Any]]]] = {
+    **{name: (Stream.DOSSIER, CloudEvent[cls]) for name, cls in dossier_v1.EVENT_TYPES.items()},  # type: ignore[valid-type]
+    **{name: (Stream.PROCEDURE, CloudEvent[cls]) for name, cls in catalog_v1.EVENT_TYPES.items()},  # type: ignore[valid-type]
 }
+
+_TYPE_FIELD = re.compile(rb'"type"\s*:\s*"([A-Za-z0-9_.\-]+)"')
 
 
 def decode(value: bytes | str, position: Position = Position()) -> InboundEvent:
@@ -73,6 +77,33 @@ def decode(value: bytes | str, position: Position = Position()) -> InboundEvent:
     Raises:
         UnreadableEventError: not JSON, not a CloudEvent, an unknown `type`, or a payload that does not fit.
     """
+    fast = _decode_direct(value)
+    if fast is not None:
+        stream, envelope = fast
+    else:
+        stream, envelope = _decode_checked(value)
+    aggregate_id = _aggregate_id(stream, envelope.data)
+    return InboundEvent(stream, aggregate_id, envelope.sequence, envelope.id, envelope, position)
+
+
+def _decode_direct(value: bytes | str) -> tuple[Stream, CloudEvent[Any]] | None:
+    """One pass (pydantic parses the JSON itself) when the `type` is found by a text search; None when it is
+    not, or when anything does not fit, so the checked path decides and words the error."""
+    text = value if isinstance(value, bytes) else value.encode()
+    found = _TYPE_FIELD.search(text)
+    known = _TYPES.get(found.group(1).decode()) if found is not None else None
+    if known is None:
+        return None
+    stream, envelope_class = known
+    try:
+        envelope = envelope_class.model_validate_json(text)
+    except ValidationError:
+        return None
+    # the search may have hit a nested "type": keep the answer only if it names the envelope's own type
+    return (stream, envelope) if found is not None and envelope.type == found.group(1).decode() else None
+
+
+def _decode_checked(value: bytes | str) -> tuple[Stream, CloudEvent[Any]]:
     try:
         document = json.loads(value)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -81,13 +112,11 @@ def decode(value: bytes | str, position: Position = Position()) -> InboundEvent:
     known = _TYPES.get(event_type) if isinstance(event_type, str) else None
     if known is None:
         raise UnreadableEventError(f"unknown event type {event_type!r}")
-    stream, data_class = known
+    stream, envelope_class = known
     try:
-        envelope: CloudEvent[Any] = CloudEvent[data_class].model_validate(document)  # type: ignore[valid-type]
+        return stream, envelope_class.model_validate(document)
     except ValidationError as error:
         raise UnreadableEventError(f"{event_type}: {_first_error(error)}") from error
-    aggregate_id = _aggregate_id(stream, envelope.data)
-    return InboundEvent(stream, aggregate_id, envelope.sequence, envelope.id, envelope, position)
 
 
 def from_envelope(envelope: CloudEvent[Any], position: Position = Position()) -> InboundEvent:

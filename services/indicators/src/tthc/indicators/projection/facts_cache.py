@@ -10,13 +10,21 @@ next start. A larger deployment would drop the dossiers of closed periods once t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.domain.periods import Period
+
+PART_BUCKETS = 8
+"""Each unit's dossiers are counted in this many parts (by dossier id), so that a change recounts one part."""
+
+
+def bucket_of(dossier_id: str) -> int:
+    """The part of its unit a dossier is counted in (stable within the process: str hashes are cached)."""
+    return hash(dossier_id) % PART_BUCKETS
 
 
 class FactsCache:
@@ -50,6 +58,15 @@ class FactsCache:
         for unit in units:
             yield from self._by_unit.get(unit, {}).values()
 
+    def in_buckets(self, unit: str, buckets: Iterable[int]) -> dict[int, list[DossierFacts]]:
+        """The facts of the unit's dossiers in these parts (`bucket_of`), by part, in one scan."""
+        found: dict[int, list[DossierFacts]] = {bucket: [] for bucket in buckets}
+        for key, facts in self._by_unit.get(unit, {}).items():
+            part = found.get(hash(key) % PART_BUCKETS)
+            if part is not None:
+                part.append(facts)
+        return found
+
 
 @dataclass(frozen=True, slots=True)
 class CachedCount:
@@ -66,25 +83,31 @@ class CachedCount:
 
 
 class CountCache:
-    """Computed counts per (unit, period), dropped when a unit of the pool changes or time passes."""
+    """Computed counts per (unit, period), dropped when a unit of the pool changes or time passes. A "unit"
+    is any hashable key (a unit code; a (unit code, part) pair)."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, Period], CachedCount] = {}
+        self._entries: dict[tuple[Hashable, Period], CachedCount] = {}
 
-    def get(self, unit: str, period: Period, as_of: datetime) -> Any | None:
+    def get(self, unit: Hashable, period: Period, as_of: datetime) -> Any | None:
         """The cached value, or None when missing or not the answer as of `as_of`."""
+        entry = self.entry(unit, period, as_of)
+        return None if entry is None else entry.value
+
+    def entry(self, unit: Hashable, period: Period, as_of: datetime) -> CachedCount | None:
+        """The cached count with its validity, or None when missing or not the answer as of `as_of`."""
         entry = self._entries.get((unit, period))
         if entry is None or not entry.answers(as_of):
             return None
-        return entry.value
+        return entry
 
     def put(
-        self, unit: str, period: Period, as_of: datetime, value: Any, valid_until: datetime | None
+        self, unit: Hashable, period: Period, as_of: datetime, value: Any, valid_until: datetime | None
     ) -> None:
         """Caches the count as of `as_of`, valid until `valid_until`."""
         self._entries[(unit, period)] = CachedCount(value, as_of, valid_until)
 
-    def invalidate(self, units: Iterable[str]) -> None:
+    def invalidate(self, units: Iterable[Hashable]) -> None:
         """Drops every entry of these units."""
         dropped = set(units)
         for key in [key for key in self._entries if key[0] in dropped]:

@@ -5,14 +5,14 @@ creates the facts of a dossier submitted online and not yet received; every othe
 facts. `DossierHistoryRecorded` only feeds the processing-history timeline upstream: the status events carry
 the transitions, so it leaves the facts unchanged.
 
-Codes are interned: the unit and procedure codes are shared by thousands of dossiers in the in-memory cache.
+Codes are interned: the unit and procedure codes are shared by thousands of dossiers in the in-memory cache;
+so are the time zones of the instants (pydantic gives every parsed instant its own tzinfo object).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from tthc.indicators.domain.facts import (
     ResultDocument,
     SubmittedDocument,
 )
+from tthc.indicators.projection.codec import shared_zone
 
 ELECTRONIC_RESULT = "electronic"
 """Stands for the file link of an electronic result: links never leave the dossier service."""
@@ -68,9 +69,9 @@ def registered(facts: DossierFacts | None, event: pub.DossierRegistered) -> Doss
         unit_code=sys.intern(event.unit_code),
         procedure_code=sys.intern(event.procedure_code),
         channel=_channel(event.channel),
-        submitted_at=event.submitted_at,
+        submitted_at=shared_zone(event.submitted_at),
         statuses=(),
-    ).with_status(DossierStatus.REGISTERED, event.submitted_at)
+    ).with_status(DossierStatus.REGISTERED, shared_zone(event.submitted_at))
 
 
 def received(facts: DossierFacts | None, event: pub.DossierReceived) -> DossierFacts:
@@ -79,16 +80,15 @@ def received(facts: DossierFacts | None, event: pub.DossierReceived) -> DossierF
         dossier_id=str(event.dossier_id), code=event.code, unit_code="", procedure_code=""
     )
     legal_time = None if event.legal_time_hours is None else timedelta(hours=event.legal_time_hours)
-    placed = replace(
-        base,
+    placed = base.evolve(
         code=event.code,
         unit_code=sys.intern(event.unit_code),
         procedure_code=sys.intern(event.procedure_code),
         channel=_channel(event.channel),
-        submitted_at=event.submitted_at or base.submitted_at,
+        submitted_at=shared_zone(event.submitted_at) or base.submitted_at,
         legal_time=legal_time if legal_time is not None else base.legal_time,
     )
-    return placed.with_reception(event.received_at, event.due_at)
+    return placed.with_reception(shared_zone(event.received_at), shared_zone(event.due_at))
 
 
 def _channel(code: int) -> Channel | None:
@@ -105,8 +105,8 @@ def _fees(lines: tuple[pub.Fee, ...]) -> tuple[FeeLine, ...]:
 def _financial_obligation(
     facts: DossierFacts, event: pub.DossierFinancialObligationRequested
 ) -> DossierFacts:
-    with_fees = replace(facts, fees=_fees(event.fees)) if event.fees else facts
-    return with_fees.with_status(DossierStatus.FINANCIAL_OBLIGATION, event.at)
+    with_fees = facts.evolve(fees=_fees(event.fees)) if event.fees else facts
+    return with_fees.with_status(DossierStatus.FINANCIAL_OBLIGATION, shared_zone(event.at))
 
 
 def _fees_paid(facts: DossierFacts, event: pub.DossierFeesPaid) -> DossierFacts:
@@ -124,10 +124,10 @@ def _resolved(facts: DossierFacts, event: pub.DossierResolved) -> DossierFacts:
         ResultDocument(item.code or None, ELECTRONIC_RESULT if item.electronic else None)
         for item in event.results
     )
-    with_results = replace(
-        facts, results=facts.results + results, requires_paper_result=event.requires_paper_result
+    with_results = facts.evolve(
+        results=facts.results + results, requires_paper_result=event.requires_paper_result
     )
-    return with_results.with_status(DossierStatus.RESOLVED, event.at)
+    return with_results.with_status(DossierStatus.RESOLVED, shared_zone(event.at))
 
 
 def _documents(facts: DossierFacts, event: pub.DossierDocumentsAttached) -> DossierFacts:
@@ -140,12 +140,12 @@ def _documents(facts: DossierFacts, event: pub.DossierDocumentsAttached) -> Doss
         )
         for doc in event.documents
     )
-    return replace(facts, documents=facts.documents + documents)
+    return facts.evolve(documents=facts.documents + documents)
 
 
 def _status(status: DossierStatus) -> Callable[[DossierFacts, Any], DossierFacts]:
     def enter(facts: DossierFacts, event: Any) -> DossierFacts:
-        return facts.with_status(status, event.at)
+        return facts.with_status(status, shared_zone(event.at))
 
     return enter
 
@@ -153,18 +153,20 @@ def _status(status: DossierStatus) -> Callable[[DossierFacts, Any], DossierFacts
 _REFINERS: dict[type[pub.DossierEvent], Callable[[DossierFacts, Any], DossierFacts]] = {
     pub.DossierRefused: _status(DossierStatus.REFUSED),
     pub.DossierStepStarted: _status(DossierStatus.PROCESSING),
-    pub.DossierSupplementRequested: lambda f, e: f.with_supplement_requested(e.at),
-    pub.DossierSupplementSupplied: lambda f, e: f.with_supplement_supplied(e.at, e.due_at),
+    pub.DossierSupplementRequested: lambda f, e: f.with_supplement_requested(shared_zone(e.at)),
+    pub.DossierSupplementSupplied: lambda f, e: f.with_supplement_supplied(
+        shared_zone(e.at), shared_zone(e.due_at)
+    ),
     pub.DossierFinancialObligationRequested: _financial_obligation,
-    pub.DossierFeesDeclared: lambda f, e: replace(f, fees=_fees(e.fees)),
+    pub.DossierFeesDeclared: lambda f, e: f.evolve(fees=_fees(e.fees)),
     pub.DossierFeesPaid: _fees_paid,
     pub.DossierWithdrawn: _status(DossierStatus.WITHDRAWN),
     pub.DossierStopped: _status(DossierStatus.STOPPED),
     pub.DossierResolved: _resolved,
     pub.DossierResultReturned: _status(DossierStatus.RESULT_RETURNED),
-    pub.DossierApologyIssued: lambda f, e: f.with_apology(e.at),
+    pub.DossierApologyIssued: lambda f, e: f.with_apology(shared_zone(e.at)),
     pub.DossierDocumentsAttached: _documents,
-    pub.DossierVneidAuthenticated: lambda f, _: replace(f, vneid_authenticated=True),
-    pub.DossierPopulationDatabaseUsed: lambda f, _: replace(f, population_data_used=True),
-    pub.DossierSynced: lambda f, e: f.with_synced(e.at),
+    pub.DossierVneidAuthenticated: lambda f, _: f.evolve(vneid_authenticated=True),
+    pub.DossierPopulationDatabaseUsed: lambda f, _: f.evolve(population_data_used=True),
+    pub.DossierSynced: lambda f, e: f.with_synced(shared_zone(e.at)),
 }

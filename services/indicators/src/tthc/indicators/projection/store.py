@@ -32,6 +32,7 @@ from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.projection.backends import Database, open_database
 from tthc.indicators.projection.codec import dossier_from_json, dossier_to_json
 from tthc.indicators.projection.decoding import InboundEvent, Position, Stream, decode
+from tthc.indicators.projection.recent import RecentFacts
 from tthc.indicators.projection.sequencing import BatchProjection, BatchResult, DossierState, ProcedureState
 
 _CHUNK = 500  # ids per IN (...) list
@@ -100,6 +101,7 @@ class FactsStore:
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._recent = RecentFacts()
         with database.transaction() as cursor:
             for statement in _schema(database.instant_type):
                 cursor.execute(statement)
@@ -133,6 +135,8 @@ class FactsStore:
             for event in events:
                 projection.add(event)
             changes = self._write(cursor, projection, before)
+        for key in projection.changed_dossiers:  # committed: this version's facts are the stored ones
+            self._recent.put(key, dossiers[key].version, dossiers[key].facts)
         changed = {key: dossiers[key].facts for key in projection.changed_dossiers}
         return StoredBatch(
             projection.result(),
@@ -221,7 +225,14 @@ class FactsStore:
         states = {key: DossierState() for key in keys}
         for version, key in self._select(cursor, _SELECT_TRACKING, Stream.DOSSIER, keys):
             states[key].version = int(version)
-        for facts, key in self._select(cursor, _SELECT_FACTS, None, keys):
+        unknown = set()
+        for key, state in states.items():
+            known, facts = self._recent.get(key, state.version)
+            if known:
+                state.facts = facts
+            else:
+                unknown.add(key)
+        for facts, key in self._select(cursor, _SELECT_FACTS, None, unknown):
             states[key].facts = dossier_from_json(facts)
         for sequence, event, key, *where in self._select(cursor, _SELECT_PENDING, Stream.DOSSIER, keys):
             states[key].pending[int(sequence)] = decode(event, Position(*where))
@@ -303,6 +314,7 @@ class FactsStore:
         with self._db.transaction() as cursor:
             for table in _DATA_TABLES:
                 cursor.execute(f"DELETE FROM {table}")
+        self._recent.clear()
 
     def procedures(self) -> dict[str, catalog_v1.ProcedureChanged]:
         """The latest catalogue event of every procedure, by procedure code."""

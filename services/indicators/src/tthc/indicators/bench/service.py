@@ -1,0 +1,93 @@
+"""The real indicators service (`tthc indicators serve`) in a child process, for the gRPC measurements.
+
+A child process has its own interpreter lock, so the clients of the benchmark do not slow the service down
+and its resident memory is its own (read from /proc/<pid>/status).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tthc.kit.kafka.process import free_port
+
+
+class ServiceStartError(RuntimeError):
+    """The child service did not report ready in time."""
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    """What the child service runs on."""
+
+    store_url: str
+    units_file: Path
+    bootstrap: str
+    dossier_topic: str
+    catalog_topic: str
+    group_id: str
+    log_file: Path
+
+
+@dataclass(frozen=True)
+class RunningIndicators:
+    """A started child service: its pid, gRPC address and how long it took to be ready."""
+
+    pid: int
+    grpc: str
+    startup_seconds: float
+
+
+@contextmanager
+def indicators_service(plan: ServicePlan, ready_timeout_s: float = 600.0) -> Iterator[RunningIndicators]:
+    """Starts the service, yields once it serves, stops it with SIGTERM."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "TTHC_INDICATORS_STORE_URL": plan.store_url,
+        "TTHC_INDICATORS_UNITS_FILE": str(plan.units_file),
+        "TTHC_INDICATORS_KAFKA_BOOTSTRAP_SERVERS": plan.bootstrap,
+        "TTHC_INDICATORS_DOSSIER_TOPIC": plan.dossier_topic,
+        "TTHC_INDICATORS_CATALOG_TOPIC": plan.catalog_topic,
+        "TTHC_INDICATORS_GROUP_ID": plan.group_id,
+        "TTHC_INDICATORS_GRPC_ADDRESS": f"127.0.0.1:{port}",
+        "TTHC_INDICATORS_HTTP_PORT": str(free_port()),
+    }
+    started = time.perf_counter()
+    with plan.log_file.open("w") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tthc.cli", "indicators", "serve"],
+            env=env, stdout=subprocess.PIPE, stderr=log, text=True,
+        )  # fmt: skip
+        try:
+            _wait_ready(child, ready_timeout_s)
+            yield RunningIndicators(child.pid, f"127.0.0.1:{port}", time.perf_counter() - started)
+        finally:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(60)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+
+def _wait_ready(child: subprocess.Popen[str], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    stdout = child.stdout
+    if stdout is None:
+        raise ServiceStartError("no stdout pipe")
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise ServiceStartError(f"the indicators service exited with {child.returncode}")
+        readable, _, _ = select.select([stdout], [], [], 0.5)
+        if readable and "service ready" in stdout.readline():
+            return
+    raise ServiceStartError(f"the indicators service was not ready after {timeout_s} s")
