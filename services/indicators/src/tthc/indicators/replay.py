@@ -1,10 +1,12 @@
 """Rebuilding the facts store from the event topics (they keep everything: architecture §3).
 
 `replay` reads the dossier and catalogue topics with manual partition assignment (never joining a consumer
-group, so the live consumers are not disturbed) from offset 0 up to the end offsets captured when it starts,
-and applies every polled batch to the store in one transaction, exactly as the live consumer does (same
-decoding, same exactly-once rule: a re-published copy is counted as a duplicate). Events published after the
-start are left to the consumer that runs next.
+group, so the live consumers are not disturbed) from offset 0 up to the end offsets captured when it starts
+(`replay_reader`), and applies every fetched batch to the store in one transaction, exactly as the live
+consumer does (same decoding, same exactly-once rule: a re-published copy is counted as a duplicate). Events
+published after the start are left to the consumer that runs next. Reading overlaps applying: a reader task
+fills a small queue of batches while the store applies the previous one in its own thread, batch after
+batch in fetch order (so each partition stays in offset order).
 
 - The target store must be fresh: `StoreNotEmptyError` unless `force`, which clears it first.
 - `group`: also commit each applied batch's next offsets for this consumer group, so workers started with
@@ -16,28 +18,36 @@ start are left to the consumer that runs next.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from tthc.indicators.entrypoints.kafka import read_records
 from tthc.indicators.projection.store import FactsStore
+from tthc.indicators.replay_reader import MissingTopicError, ReplayStalledError, TopicReader
+
+__all__ = [
+    "MissingTopicError",
+    "Progress",
+    "ReplayReport",
+    "ReplaySource",
+    "ReplayStalledError",
+    "StoreNotEmptyError",
+    "replay",
+]
 
 Progress = Callable[[int, int], None]
 """Called after each batch with the number of records just replayed and the total to replay."""
 
+_QUEUED_BATCHES = 8  # fetched batches waiting for the store: bounds the memory the reader may run ahead with
+_T = TypeVar("_T")
+
 
 class StoreNotEmptyError(RuntimeError):
     """A replay into a store that already holds facts, parked events or tracking rows."""
-
-
-class ReplayStalledError(RuntimeError):
-    """The topics stopped delivering records before the end offsets captured at the start."""
-
-
-class MissingTopicError(LookupError):
-    """A topic to replay does not exist on the broker."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +97,7 @@ def replay(
             raise StoreNotEmptyError("the store already holds a projection; use a fresh one or force")
         store.clear()
     started = time.monotonic()
-    totals = _Totals()
-    with _Reader(source) as reader:
-        for records in reader.batches():
-            events, letters = read_records(records)
-            result = store.apply(events).result
-            reader.commit(records)
-            totals.add(len(records), len(letters), result.applied, result.duplicates, len(result.rejected))
-            if progress is not None:
-                progress(len(records), reader.total)
+    totals = _in_own_loop(_replay_batches(store, source, progress))
     return ReplayReport(
         records=totals.records,
         unreadable=totals.unreadable,
@@ -125,76 +127,58 @@ class _Totals:
         self.rejected += rejected
 
 
-class _Reader:
-    """kafka-python consumer on manually assigned partitions, from the start offsets to the captured ends."""
+def _in_own_loop(work: Coroutine[Any, Any, _T]) -> _T:
+    """Runs `work` in a fresh event loop on its own thread (the caller may be inside a running loop)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-loop") as runner:
+        return runner.submit(asyncio.run, work).result()
 
-    def __init__(self, source: ReplaySource) -> None:
-        from kafka import KafkaConsumer, TopicPartition
 
-        self._source = source
-        self._consumer = KafkaConsumer(
-            bootstrap_servers=source.bootstrap,
-            group_id=source.group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=source.max_records,
-        )
-        partitions = []
-        for topic in source.topics:
-            numbers = self._consumer.partitions_for_topic(topic)
-            if not numbers:
-                self._consumer.close()
-                raise MissingTopicError(f"no such topic: {topic}")
-            partitions += [TopicPartition(topic, number) for number in sorted(numbers)]
-        self._consumer.assign(partitions)
-        self._starts = self._start_offsets(partitions)
-        self._ends: dict[Any, int] = self._consumer.end_offsets(partitions)
-        for partition, offset in self._starts.items():
-            self._consumer.seek(partition, offset)
-        self.total: int = sum(max(0, self._ends[tp] - self._starts[tp]) for tp in partitions)
+async def _replay_batches(store: FactsStore, source: ReplaySource, progress: Progress | None) -> _Totals:
+    """Applies the batches the reader task queues, one at a time in the store's own thread; each batch's
+    offsets are committed while the next one is applied."""
+    totals = _Totals()
+    loop = asyncio.get_running_loop()
+    async with TopicReader(source) as reader:
+        queue: asyncio.Queue[list[Any] | BaseException | None] = asyncio.Queue(maxsize=_QUEUED_BATCHES)
+        feeder = asyncio.create_task(_feed(reader, queue))
+        committing: asyncio.Task[None] | None = None
+        try:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-store") as store_thread:
+                while (records := await queue.get()) is not None:
+                    if isinstance(records, BaseException):
+                        raise records
+                    counts = await loop.run_in_executor(store_thread, _apply, store, records)
+                    if committing is not None:
+                        await committing
+                    committing = asyncio.create_task(reader.commit(records))
+                    totals.add(*counts)
+                    if progress is not None:
+                        progress(len(records), reader.total)
+            if committing is not None:
+                await committing
+        finally:
+            feeder.cancel()
+            if committing is not None and not committing.done():
+                committing.cancel()
+    return totals
 
-    def _start_offsets(self, partitions: Sequence[Any]) -> dict[Any, int]:
-        beginnings: dict[Any, int] = self._consumer.beginning_offsets(partitions)
-        if self._source.from_beginning or self._source.group is None:
-            return beginnings
-        return {tp: self._consumer.committed(tp) or beginnings[tp] for tp in partitions}
 
-    def __enter__(self) -> _Reader:
-        return self
+async def _feed(reader: TopicReader, queue: asyncio.Queue[list[Any] | BaseException | None]) -> None:
+    """Queues the reader's batches, then None at the end (or the error that stopped the reading)."""
+    try:
+        async for records in reader.batches():
+            await queue.put(records)
+    except Exception as error:
+        await queue.put(error)
+    else:
+        await queue.put(None)
 
-    def __exit__(self, *exc: object) -> None:
-        self._consumer.close()
 
-    def batches(self) -> Iterator[list[Any]]:
-        """Polled batches (records of every partition, each in offset order) until every end is reached."""
-        waiting = {tp for tp in self._ends if self._starts[tp] < self._ends[tp]}
-        self._consumer.pause(*[tp for tp in self._ends if tp not in waiting])
-        last_record = time.monotonic()
-        while waiting:
-            polled = self._consumer.poll(timeout_ms=500, max_records=self._source.max_records)
-            records = [
-                record for tp, batch in polled.items() for record in batch if record.offset < self._ends[tp]
-            ]
-            for tp in [tp for tp in waiting if self._consumer.position(tp) >= self._ends[tp]]:
-                waiting.discard(tp)
-                self._consumer.pause(tp)
-            if records:
-                last_record = time.monotonic()
-                yield records
-            elif time.monotonic() - last_record > self._source.stall_timeout_s:
-                raise ReplayStalledError(
-                    f"no records for {self._source.stall_timeout_s}s; waiting on {waiting}"
-                )
+def _apply(store: FactsStore, records: Sequence[Any]) -> tuple[int, int, int, int, int]:
+    """Decodes and applies one batch in one transaction.
 
-    def commit(self, records: Sequence[Any]) -> None:
-        """Commits the next offsets after `records` for the group (when there is one)."""
-        if self._source.group is None or not records:
-            return
-        from kafka import TopicPartition
-        from kafka.structs import OffsetAndMetadata
-
-        nexts: dict[Any, Any] = {}
-        for record in records:
-            tp = TopicPartition(record.topic, record.partition)
-            nexts[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
-        self._consumer.commit(nexts)
+    Returns (records, unreadable, applied, duplicates, rejected).
+    """
+    events, letters = read_records(records)
+    result = store.apply(events).result
+    return len(records), len(letters), result.applied, result.duplicates, len(result.rejected)
