@@ -3,10 +3,18 @@
 The gRPC servicer runs these in worker threads; the offline CLI (`tthc index show --store`) calls them
 directly, so both give the same answer for the same facts. The clock must be the read model's own clock:
 it decides the "as of" instant reported with each scorecard and whether the period is over.
+
+Built scorecard responses are kept (`ResponseCache`): the read model remembers scorecards by their inputs and
+returns the same immutable `Scorecard` object while nothing it was counted from changed, so a response built
+for that very object (same unit, period and period state) is still the answer; only the "as of" instant is
+stamped again when it moved. A new fact or a clock that expired a count gives another object, hence a build.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -19,6 +27,8 @@ from tthc.indicators.entrypoints import grpc_targets as targets
 from tthc.indicators.projection.units import UnitInfo, UnknownUnitError
 from tthc.indicators.v1 import indicator_service_pb2 as pb
 from tthc.kit.clock import Clock
+
+RESPONSES_KEPT = 4096  # built responses kept, one per (unit, period, period state): ≈ 10 KB each, ≤ ≈ 42 MB
 
 
 class ReadModel(Protocol):
@@ -42,6 +52,7 @@ class IndicatorQueries:
         self._model = model
         self._clock = clock
         self._units = {unit.code: unit for unit in model.units()}
+        self._responses = ResponseCache(RESPONSES_KEPT)
 
     def unit(self, code: str) -> UnitInfo:
         """The registry unit. Raises: UnknownUnitError."""
@@ -51,20 +62,36 @@ class IndicatorQueries:
         return found
 
     def get_scorecard(self, request: pb.GetScorecardRequest) -> pb.GetScorecardResponse:
-        """The scorecard as of the request's instant (unset: now)."""
+        """The scorecard as of the request's instant (unset: now).
+
+        The response may be shared with other callers (it is cached): read it, do not change it.
+        """
         asked = mapping.instant_of(request.as_of, "as_of") if request.HasField("as_of") else None
-        _, message = self.scorecard(request.unit_code, mapping.period_of(request.period), asked)
-        return pb.GetScorecardResponse(scorecard=message)
+        return self._scorecard(request.unit_code, mapping.period_of(request.period), asked)[1]
 
     def scorecard(
         self, unit_code: str, period: Period, as_of: datetime | None = None
     ) -> tuple[Scorecard, pb.Scorecard]:
-        """The domain scorecard and its message, counted as of min(period end, `as_of` or now)."""
+        """The domain scorecard and its message, counted as of min(period end, `as_of` or now).
+
+        The message may be shared with other callers (it is cached): read it, do not change it.
+        """
+        card, response = self._scorecard(unit_code, period, as_of)
+        return card, response.scorecard
+
+    def _scorecard(
+        self, unit_code: str, period: Period, as_of: datetime | None
+    ) -> tuple[Scorecard, pb.GetScorecardResponse]:
         unit = self.unit(unit_code)
         now = self._clock.now()
         used = period.as_of(now if as_of is None else as_of)
         card = self._model.scorecard(unit.code, period, as_of=used)
-        return card, mapping.scorecard_message(card, unit, period, used, now)
+        key = (unit.code, period, mapping.period_state(period, now))
+        response = self._responses.get(key, card, used)
+        if response is None:
+            message = mapping.scorecard_message(card, unit, period, used, now)
+            response = self._responses.put(key, card, used, pb.GetScorecardResponse(scorecard=message))
+        return card, response
 
     def explain_metric(self, request: pb.ExplainMetricRequest) -> pb.ExplainMetricResponse:
         """One page of the ids behind a metric, with the dossier codes of the page's dossier ids."""
@@ -103,4 +130,54 @@ class IndicatorQueries:
             response.period = message.period
             response.as_of.CopyFrom(message.as_of)
         response.rows.extend(targets.target_rows(catalogue, unit, card, previous))
+        return response
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    card: Scorecard
+    as_of: datetime
+    response: pb.GetScorecardResponse
+
+
+class ResponseCache:
+    """Built `GetScorecardResponse`s by (unit, period, period state), each valid for one `Scorecard` object.
+
+    Thread-safe (the servicer answers in worker threads); the least recently used entries go first.
+    """
+
+    def __init__(self, kept: int) -> None:
+        self._kept = kept
+        self._built: OrderedDict[tuple[str, Period, int], _Built] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(
+        self, key: tuple[str, Period, int], card: Scorecard, as_of: datetime
+    ) -> pb.GetScorecardResponse | None:
+        """The response built for this very `card` (identity, not equality), stamped with `as_of`."""
+        with self._lock:
+            found = self._built.get(key)
+            if found is None or found.card is not card:
+                return None
+            self._built.move_to_end(key)
+        if found.as_of == as_of:
+            return found.response
+        response = pb.GetScorecardResponse()
+        response.CopyFrom(found.response)  # a copy: the cached one stays as built
+        response.scorecard.as_of.CopyFrom(mapping.timestamp(as_of))
+        return response
+
+    def put(
+        self,
+        key: tuple[str, Period, int],
+        card: Scorecard,
+        as_of: datetime,
+        response: pb.GetScorecardResponse,
+    ) -> pb.GetScorecardResponse:
+        """Keeps `response` as the one built for `card` as of `as_of`; returns it."""
+        with self._lock:
+            self._built[key] = _Built(card, as_of, response)
+            self._built.move_to_end(key)
+            while len(self._built) > self._kept:
+                self._built.popitem(last=False)
         return response
