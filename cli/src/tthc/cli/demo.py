@@ -14,7 +14,6 @@ import asyncio
 import hashlib
 import os
 import secrets
-import signal
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,6 +41,7 @@ from tthc.indicators.v1 import indicator_service_pb2 as pb
 from tthc.kit.clock import SystemClock, local
 from tthc.kit.kafka.broker import LocalKafka
 from tthc.kit.kafka.lag import group_lag
+from tthc.kit.lifecycle import run_until_signalled
 
 PROVINCE = "H48"
 WARD = "H48.40.01"  # phường Nguyễn Nghiêm, the seed plan's ward
@@ -77,7 +77,8 @@ def demo(  # noqa: PLR0917 - a typer command: every option is a parameter
     options = DemoOptions(var, days, first_day, seed, http_port, grpc_port, once)
     bootstrap = os.environ.get("TTHC_KAFKA_BOOTSTRAP_SERVERS") or _start_kafka()
     settings = _settings(options, bootstrap)
-    asyncio.run(_run(options, settings, _indicators_settings(options, bootstrap)))
+    index = _indicators_settings(options, bootstrap)
+    run_until_signalled(lambda stop: _run(options, settings, index, stop))
 
 
 def _start_kafka() -> str:
@@ -117,11 +118,10 @@ def _indicators_settings(options: DemoOptions, bootstrap: str) -> IndicatorsSett
     )
 
 
-async def _run(options: DemoOptions, settings: DossierSettings, index: IndicatorsSettings) -> None:
-    stop = asyncio.Event()
+async def _run(
+    options: DemoOptions, settings: DossierSettings, index: IndicatorsSettings, stop: asyncio.Event
+) -> None:
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     service = await asyncio.to_thread(build, settings)
     indicators = await asyncio.to_thread(build_indicators, index)
     ready: asyncio.Future[IndicatorsEndpoints] = loop.create_future()
