@@ -20,7 +20,10 @@ def main() -> None:
     site = Path(sysconfig.get_paths()["purelib"])
     (site / "tthc-suite.pth").write_text("\n".join(roots) + "\n")
     launcher = Path(sys.executable).parent / "tthc"
-    launcher.write_text(f"#!{sys.executable}\nfrom tthc.cli.main import main\n\nmain()\n")
+    # the guard: worker processes (a parallel replay) are spawned and import the main module again
+    launcher.write_text(
+        f"#!{sys.executable}\nfrom tthc.cli.main import main\n\nif __name__ == \"__main__\":\n    main()\n"
+    )
     launcher.chmod(0o755)
 
 

@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from tthc.indicators.entrypoints.kafka import read_records
 from tthc.indicators.projection.store import FactsStore
 from tthc.indicators.replay_reader import MissingTopicError, ReplayStalledError, TopicReader
+from tthc.kit.gctune import bulk_gc
 
 __all__ = [
     "MissingTopicError",
@@ -35,8 +36,13 @@ __all__ = [
     "ReplayReport",
     "ReplaySource",
     "ReplayStalledError",
+    "ReplayTotals",
     "StoreNotEmptyError",
+    "in_own_loop",
+    "prepare_store",
     "replay",
+    "replay_share",
+    "report_of",
 ]
 
 Progress = Callable[[int, int], None]
@@ -60,6 +66,8 @@ class ReplaySource:
     from_beginning: bool = True
     max_records: int = 2000
     stall_timeout_s: float = 60.0
+    partitions: tuple[tuple[str, int], ...] = ()
+    """Only these (topic, partition) pairs of `topics` (empty = all): one share of a parallel replay."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,27 +100,50 @@ def replay(
         MissingTopicError: a topic does not exist.
         ReplayStalledError: no record arrived for `stall_timeout_s` before the end offsets were reached.
     """
+    prepare_store(store, source, force=force)
+    started = time.monotonic()
+    totals = replay_share(store, source, progress)
+    return report_of(store, [totals], time.monotonic() - started)
+
+
+def prepare_store(store: FactsStore, source: ReplaySource, *, force: bool) -> None:
+    """Checks (or, with `force`, clears) the target of a replay from the beginning.
+
+    Raises:
+        StoreNotEmptyError: the store holds a projection and `force` is not set.
+    """
     if source.from_beginning and not store.is_empty():
         if not force:
             raise StoreNotEmptyError("the store already holds a projection; use a fresh one or force")
         store.clear()
-    started = time.monotonic()
-    totals = _in_own_loop(_replay_batches(store, source, progress))
+
+
+def replay_share(store: FactsStore, source: ReplaySource, progress: Progress | None) -> ReplayTotals:
+    """Reads the source's partitions into the store (the caller checked the store), with the collector
+    tuned for bulk work (`tthc.kit.gctune`)."""
+    with bulk_gc():
+        return in_own_loop(_replay_batches(store, source, progress))
+
+
+def report_of(store: FactsStore, shares: Sequence[ReplayTotals], seconds: float) -> ReplayReport:
+    """The report of a replay made of `shares`, with what the store holds at the end."""
     return ReplayReport(
-        records=totals.records,
-        unreadable=totals.unreadable,
-        applied=totals.applied,
-        duplicates=totals.duplicates,
+        records=sum(share.records for share in shares),
+        unreadable=sum(share.unreadable for share in shares),
+        applied=sum(share.applied for share in shares),
+        duplicates=sum(share.duplicates for share in shares),
         parked=store.pending_count(),
-        rejected=totals.rejected,
+        rejected=sum(share.rejected for share in shares),
         dossiers=sum(1 for _ in store.dossiers()),
         procedures=len(store.procedures()),
-        seconds=time.monotonic() - started,
+        seconds=seconds,
     )
 
 
 @dataclass(slots=True)
-class _Totals:
+class ReplayTotals:
+    """What one replay (or one worker's share of it) read and did."""
+
     records: int = 0
     unreadable: int = 0
     applied: int = 0
@@ -120,6 +151,7 @@ class _Totals:
     rejected: int = 0
 
     def add(self, records: int, unreadable: int, applied: int, duplicates: int, rejected: int) -> None:
+        """Adds one batch's counts."""
         self.records += records
         self.unreadable += unreadable
         self.applied += applied
@@ -127,16 +159,16 @@ class _Totals:
         self.rejected += rejected
 
 
-def _in_own_loop(work: Coroutine[Any, Any, _T]) -> _T:
+def in_own_loop(work: Coroutine[Any, Any, _T]) -> _T:
     """Runs `work` in a fresh event loop on its own thread (the caller may be inside a running loop)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-loop") as runner:
         return runner.submit(asyncio.run, work).result()
 
 
-async def _replay_batches(store: FactsStore, source: ReplaySource, progress: Progress | None) -> _Totals:
+async def _replay_batches(store: FactsStore, source: ReplaySource, progress: Progress | None) -> ReplayTotals:
     """Applies the batches the reader task queues, one at a time in the store's own thread; each batch's
     offsets are committed while the next one is applied."""
-    totals = _Totals()
+    totals = ReplayTotals()
     loop = asyncio.get_running_loop()
     async with TopicReader(source) as reader:
         queue: asyncio.Queue[list[Any] | BaseException | None] = asyncio.Queue(maxsize=_QUEUED_BATCHES)

@@ -27,6 +27,43 @@ class MissingTopicError(LookupError):
     """A topic to replay does not exist on the broker."""
 
 
+async def topic_partitions(consumer: Any, source: ReplaySource) -> list[tuple[str, int]]:
+    """The (topic, partition) pairs to read: every partition of the source's topics, or its chosen ones.
+
+    Raises:
+        MissingTopicError: a topic (or a chosen partition) does not exist.
+    """
+    # The consumer tracks no topic metadata before an assignment: ask the cluster for all of it once.
+    cluster = await consumer._client.fetch_all_metadata()
+    everything = []
+    for topic in source.topics:
+        numbers = cluster.partitions_for_topic(topic)
+        if not numbers:
+            raise MissingTopicError(f"no such topic: {topic}")
+        everything += [(topic, number) for number in sorted(numbers)]
+    if not source.partitions:
+        return everything
+    missing = set(source.partitions) - set(everything)
+    if missing:
+        raise MissingTopicError(f"no such partitions: {sorted(missing)}")
+    return [where for where in everything if where in set(source.partitions)]
+
+
+async def partition_sizes(source: ReplaySource) -> dict[tuple[str, int], int]:
+    """How many records each partition to read holds (end offset − beginning offset)."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=source.bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(*where) for where in await topic_partitions(consumer, source)]
+        starts = await consumer.beginning_offsets(partitions)
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+    return {(tp.topic, tp.partition): max(0, ends[tp] - starts[tp]) for tp in partitions}
+
+
 class TopicReader:
     """An aiokafka consumer from the start offsets to the end offsets captured when it opens."""
 
@@ -61,14 +98,8 @@ class TopicReader:
     async def _open(self) -> None:
         from aiokafka import TopicPartition
 
-        # The consumer tracks no topic metadata before an assignment: ask the cluster for all of it once.
-        cluster = await self._consumer._client.fetch_all_metadata()
-        partitions = []
-        for topic in self._source.topics:
-            numbers = cluster.partitions_for_topic(topic)
-            if not numbers:
-                raise MissingTopicError(f"no such topic: {topic}")
-            partitions += [TopicPartition(topic, number) for number in sorted(numbers)]
+        chosen = await topic_partitions(self._consumer, self._source)
+        partitions = [TopicPartition(*where) for where in chosen]
         self._consumer.assign(partitions)
         self._starts = await self._start_offsets(partitions)
         self._ends = await self._consumer.end_offsets(partitions)

@@ -31,6 +31,13 @@ def index_command(  # noqa: PLR0917 - a typer command: every option is a paramet
         typer.Option(envvar="TTHC_KAFKA_BOOTSTRAP_SERVERS", help="Broker (default: a throwaway one)."),
     ] = None,
     max_records: Annotated[int, typer.Option(min=1, help="Records per replay batch.")] = 2000,
+    replay_workers: Annotated[
+        int, typer.Option(min=0, help="Replay worker processes (0 = one per CPU, 1 = in process).")
+    ] = 0,
+    partitions: Annotated[int, typer.Option(min=1, help="Partitions of the run's dossier topic.")] = 3,
+    live_catch_up: Annotated[
+        bool, typer.Option(help="Also time the live service catching up from the start (long at 2 M).")
+    ] = True,
     clients: Annotated[int, typer.Option(min=1, help="Concurrent GetScorecard clients.")] = 8,
     query_seconds: Annotated[float, typer.Option(min=1, help="Duration of the GetScorecard load.")] = 10.0,
     rate: Annotated[
@@ -51,6 +58,9 @@ def index_command(  # noqa: PLR0917 - a typer command: every option is a paramet
         out_dir=out,
         kafka_bootstrap=kafka,
         max_records=max_records,
+        replay_workers=replay_workers,
+        partitions=partitions,
+        live_catch_up=live_catch_up,
         clients=clients,
         query_seconds=query_seconds,
         freshness_rate=rate,

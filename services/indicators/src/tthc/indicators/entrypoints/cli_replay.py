@@ -6,6 +6,8 @@ default store come from the `TTHC_INDICATORS_*` settings; see `tthc.indicators.r
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -25,11 +27,15 @@ from tthc.indicators.replay import (
     StoreNotEmptyError,
 )
 from tthc.indicators.replay import (
+    Progress as ReplayProgress,
+)
+from tthc.indicators.replay import (
     replay as replay_topics,
 )
+from tthc.indicators.replay_parallel import replay_in_parallel
 
 
-def replay(
+def replay(  # noqa: PLR0917 - a typer command: every option is a parameter
     store: Annotated[
         str | None, typer.Option("--store", help="Target store URL; default TTHC_INDICATORS_STORE_URL.")
     ] = None,
@@ -48,6 +54,14 @@ def replay(
     bootstrap: Annotated[
         str | None, typer.Option("--bootstrap", help="Kafka bootstrap servers; default from settings.")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Worker processes, each replaying a share of the partitions; 0 = one per CPU.",
+        ),
+    ] = 0,
 ) -> None:
     """Rebuilds the 766 index projections from the start of the event topics into a fresh store."""
     errors = Console(stderr=True)
@@ -65,22 +79,46 @@ def replay(
         group=group,
         from_beginning=from_beginning,
     )
+    url = store or settings.store_url
     try:
-        facts = FactsStore.open(store or settings.store_url)
+        run = _runner(url, source, force, _worker_count(workers, url))
+        report = _run_with_progress(run)
     except StoreUrlError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(code=2) from error
-    try:
-        report = _run_with_progress(facts, source, force)
     except (StoreNotEmptyError, MissingTopicError, ReplayStalledError) as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(code=1) from error
-    finally:
-        facts.close()
     Console().print(_report_table(report))
 
 
-def _run_with_progress(facts: FactsStore, source: ReplaySource, force: bool) -> ReplayReport:
+def _worker_count(requested: int, store_url: str) -> int:
+    """`requested`, 0 meaning one per CPU; always 1 for an in-memory store (it cannot be shared)."""
+    if store_url.removeprefix("sqlite:///") in ("", ":memory:"):
+        return 1
+    return requested or os.cpu_count() or 1
+
+
+def _runner(
+    store_url: str, source: ReplaySource, force: bool, workers: int
+) -> Callable[[ReplayProgress], ReplayReport]:
+    """The replay to run: in this process, or split across `workers` processes."""
+    if workers > 1:
+        return lambda advance: replay_in_parallel(
+            store_url, source, workers=workers, force=force, progress=advance
+        )
+    facts = FactsStore.open(store_url)
+
+    def in_process(advance: ReplayProgress) -> ReplayReport:
+        try:
+            return replay_topics(facts, source, force=force, progress=advance)
+        finally:
+            facts.close()
+
+    return in_process
+
+
+def _run_with_progress(run: Callable[[ReplayProgress], ReplayReport]) -> ReplayReport:
     columns = (
         TextColumn("[bold]replaying[/bold]"),
         BarColumn(),
@@ -96,7 +134,7 @@ def _run_with_progress(facts: FactsStore, source: ReplaySource, force: bool) -> 
             speed = progress.tasks[task].speed
             progress.update(task, rate=f"{speed:,.0f}" if speed else "–")
 
-        return replay_topics(facts, source, force=force, progress=advance)
+        return run(advance)
 
 
 def _report_table(report: ReplayReport) -> Table:

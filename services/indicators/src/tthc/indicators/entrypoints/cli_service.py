@@ -8,8 +8,9 @@ import logging
 import typer
 from pydantic import ValidationError
 
-from tthc.indicators.bootstrap import IndicatorsEndpoints, build, serve
+from tthc.indicators.bootstrap import IndicatorsEndpoints, IndicatorsService, build, serve
 from tthc.indicators.config import IndicatorsSettings
+from tthc.kit.gctune import bulk_gc, settle_long_lived_heap
 from tthc.kit.lifecycle import run_until_signalled
 
 indicators_app = typer.Typer(help="The indicators service: the 766 index in real time.", no_args_is_help=True)
@@ -28,8 +29,17 @@ def serve_command() -> None:
 
 
 async def _run(settings: IndicatorsSettings, stop: asyncio.Event) -> None:
-    service = await asyncio.to_thread(build, settings)
+    service = await asyncio.to_thread(_build_settled, settings)
     await serve(service, stop, on_ready=_announce)
+
+
+def _build_settled(settings: IndicatorsSettings) -> IndicatorsService:
+    """Builds the service (the start-up load of every dossier's facts with the collector tuned for bulk
+    work), then moves the loaded heap out of the collector's sight: this process is the service's own."""
+    with bulk_gc():
+        service = build(settings)
+    settle_long_lived_heap()
+    return service
 
 
 def _announce(endpoints: IndicatorsEndpoints) -> None:

@@ -40,6 +40,9 @@ class Database(Protocol):
     def transaction(self) -> Any:
         """A context manager yielding a cursor; commits on exit, rolls back on an exception."""
 
+    def reading(self) -> Any:
+        """A context manager yielding a cursor for reads that take no write lock (one snapshot)."""
+
     def sql(self, text: str) -> str:
         """`text` with the dialect's placeholders."""
 
@@ -77,6 +80,17 @@ class SqliteDatabase:
                 raise
             cursor.execute("COMMIT")
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Cursor]:
+        """A deferred transaction: one WAL snapshot, no lock held against other writers."""
+        with self._lock:
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN")
+            try:
+                yield cursor
+            finally:
+                cursor.execute("COMMIT")
+
     def sql(self, text: str) -> str:
         """SQLite speaks `?` natively."""
         return text
@@ -106,6 +120,12 @@ class PostgresDatabase:
     def transaction(self) -> Iterator[Any]:
         """One transaction."""
         with self._lock, self._connection.transaction(), self._connection.cursor() as cursor:
+            yield cursor
+
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A transaction that only reads (PostgreSQL readers never block writers)."""
+        with self.transaction() as cursor:
             yield cursor
 
     def sql(self, text: str) -> str:

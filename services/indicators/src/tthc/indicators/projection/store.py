@@ -29,6 +29,7 @@ from typing import Any
 
 from tthc.contracts import catalog_v1
 from tthc.indicators.domain.facts import DossierFacts
+from tthc.indicators.projection import store_sql as sql
 from tthc.indicators.projection.backends import Database, open_database
 from tthc.indicators.projection.codec import dossier_from_json, dossier_to_json
 from tthc.indicators.projection.decoding import InboundEvent, Position, Stream, decode
@@ -36,7 +37,6 @@ from tthc.indicators.projection.recent import RecentFacts
 from tthc.indicators.projection.sequencing import BatchProjection, BatchResult, DossierState, ProcedureState
 
 _CHUNK = 500  # ids per IN (...) list
-_COUNTER = "facts"
 
 
 class ConcurrentProjectionError(RuntimeError):
@@ -63,39 +63,6 @@ class FactsChanges:
     last: int
 
 
-def _schema(instant_type: str) -> tuple[str, ...]:
-    return (
-        f"""CREATE TABLE IF NOT EXISTS dossier_facts (
-            dossier_id TEXT PRIMARY KEY, unit_code TEXT NOT NULL, procedure_code TEXT NOT NULL,
-            received_at {instant_type}, version BIGINT NOT NULL, facts TEXT NOT NULL,
-            change_seq BIGINT NOT NULL DEFAULT 0)""",
-        """CREATE TABLE IF NOT EXISTS procedure_facts (
-            procedure_code TEXT PRIMARY KEY, version BIGINT NOT NULL, snapshot TEXT NOT NULL,
-            change_seq BIGINT NOT NULL DEFAULT 0)""",
-        """CREATE TABLE IF NOT EXISTS pending_events (
-            stream TEXT NOT NULL, aggregate_id TEXT NOT NULL, sequence BIGINT NOT NULL, event TEXT NOT NULL,
-            topic TEXT NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL,
-            notification_id BIGINT, PRIMARY KEY (stream, aggregate_id, sequence))""",
-        """CREATE TABLE IF NOT EXISTS tracking (
-            stream TEXT NOT NULL, aggregate_id TEXT NOT NULL, version BIGINT NOT NULL, event_id TEXT NOT NULL,
-            topic TEXT NOT NULL, kafka_partition INTEGER NOT NULL, kafka_offset BIGINT NOT NULL,
-            notification_id BIGINT, PRIMARY KEY (stream, aggregate_id))""",
-        "CREATE TABLE IF NOT EXISTS change_counter (name TEXT PRIMARY KEY, last BIGINT NOT NULL)",
-        # never waits on a writer holding the counter row (an ON CONFLICT check alone would)
-        f"""INSERT INTO change_counter (name, last) SELECT '{_COUNTER}', 0
-            WHERE NOT EXISTS (SELECT 1 FROM change_counter) ON CONFLICT (name) DO NOTHING""",
-    )
-
-
-# Created last, in the order writers lock the tables (PostgreSQL takes a share lock even when they exist),
-# so that opening a store next to running writers cannot deadlock with them.
-_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS dossier_facts_by_unit ON dossier_facts (unit_code)",
-    "CREATE INDEX IF NOT EXISTS dossier_facts_by_change ON dossier_facts (change_seq)",
-    "CREATE INDEX IF NOT EXISTS procedure_facts_by_change ON procedure_facts (change_seq)",
-)
-
-
 class FactsStore:
     """Dossier and procedure facts with exactly-once effects per aggregate version."""
 
@@ -103,11 +70,11 @@ class FactsStore:
         self._db = database
         self._recent = RecentFacts()
         with database.transaction() as cursor:
-            for statement in _schema(database.instant_type):
+            for statement in sql.schema(database.instant_type):
                 cursor.execute(statement)
             for table in ("dossier_facts", "procedure_facts"):
                 _add_change_seq_if_missing(cursor, table)
-            for statement in _INDEXES:
+            for statement in sql.INDEXES:
                 cursor.execute(statement)
 
     @classmethod
@@ -122,19 +89,28 @@ class FactsStore:
     # -- writing -------------------------------------------------------------------------------------------
 
     def apply(self, events: Sequence[InboundEvent]) -> StoredBatch:
-        """Applies a batch in one transaction (nothing is written if anything in it raises).
+        """Applies a batch: reads its aggregates, projects in memory, then writes what changed in one
+        transaction (nothing is written if anything raises).
+
+        Reading and projecting take no write lock, so writers in other processes (a parallel replay, a
+        second worker) only queue for the short write; the tracking rows' optimistic version check catches
+        any aggregate another writer moved in between.
 
         Raises:
             ConcurrentProjectionError: another writer moved one of the batch's aggregates meanwhile.
         """
-        with self._db.transaction() as cursor:
+        with self._db.reading() as cursor:
             dossiers = self._load_dossiers(cursor, _keys(events, Stream.DOSSIER))
             procedures = self._load_procedures(cursor, _keys(events, Stream.PROCEDURE))
-            before = _Before.of(dossiers, procedures)
-            projection = BatchProjection(dossiers, procedures)
-            for event in events:
-                projection.add(event)
-            changes = self._write(cursor, projection, before)
+        before = _Before.of(dossiers, procedures)
+        projection = BatchProjection(dossiers, procedures)
+        for event in events:
+            projection.add(event)
+        rows = self._rows(projection, before)
+        changes = range(0)
+        if rows is not None:
+            with self._db.transaction() as cursor:
+                changes = self._write(cursor, rows)
         for key in projection.changed_dossiers:  # committed: this version's facts are the stored ones
             self._recent.put(key, dossiers[key].version, dossiers[key].facts)
         changed = {key: dossiers[key].facts for key in projection.changed_dossiers}
@@ -145,39 +121,53 @@ class FactsStore:
             changes,
         )
 
-    def _write(self, cursor: Any, projection: BatchProjection, before: _Before) -> range:
-        """Writes what changed; returns the change sequence numbers taken by the facts rows."""
+    def _rows(self, projection: BatchProjection, before: _Before) -> _Rows | None:
+        """Everything the batch writes, serialised before the write lock is taken; None = nothing."""
         dossier_keys = sorted(projection.changed_dossiers)
         procedure_keys = sorted(projection.changed_procedures)
-        facts_rows = [
+        if not (dossier_keys or procedure_keys or _pending_changed(projection, before)):
+            return None
+        tracking = [
+            _tracking_row(Stream.DOSSIER, key, projection.dossiers[key].last_event, before.dossier_versions)
+            for key in dossier_keys
+        ] + [
+            _tracking_row(
+                Stream.PROCEDURE, key, projection.procedures[key].last_event, before.procedure_versions
+            )
+            for key in procedure_keys
+        ]
+        facts = [
             row for key in dossier_keys if (row := self._facts_row(key, projection.dossiers[key])) is not None
         ]
         procedure_rows = [
             (key, projection.procedures[key].version, _snapshot(projection.procedures[key]).model_dump_json())
             for key in procedure_keys
         ]
-        if not (dossier_keys or procedure_keys or _pending_changed(projection, before)):
-            return range(0)
+        inserts, deletes = _pending_rows(projection, before)
+        return _Rows(tracking, facts, procedure_rows, inserts, deletes)
+
+    def _write(self, cursor: Any, rows: _Rows) -> range:
+        """Writes one batch's rows; returns the change sequence numbers taken by the facts rows."""
         # first write of the transaction: the counter row lock orders every writer's commit (see above)
-        changes = self._claim_changes(cursor, len(facts_rows) + len(procedure_rows))
+        changes = self._claim_changes(cursor, len(rows.facts) + len(rows.procedures))
         numbers = iter(changes)
-        for key in dossier_keys:
-            last = projection.dossiers[key].last_event
-            self._track(cursor, Stream.DOSSIER, key, last, before.dossier_versions.get(key))
-        for key in procedure_keys:
-            last = projection.procedures[key].last_event
-            self._track(cursor, Stream.PROCEDURE, key, last, before.procedure_versions.get(key))
-        if facts_rows:
-            rows = [(*row, next(numbers)) for row in facts_rows]
-            cursor.executemany(self._db.sql(_UPSERT_DOSSIER), rows)
-        if procedure_rows:
-            rows = [(*row, next(numbers)) for row in procedure_rows]
-            cursor.executemany(self._db.sql(_UPSERT_PROCEDURE), rows)
-        self._write_pending(cursor, projection, before)
+        for stream, key, values, version_before in rows.tracking:
+            self._track(cursor, stream, key, values, version_before)
+        if rows.facts:
+            cursor.executemany(
+                self._db.sql(sql.UPSERT_DOSSIER), [(*row, next(numbers)) for row in rows.facts]
+            )
+        if rows.procedures:
+            numbered = [(*row, next(numbers)) for row in rows.procedures]
+            cursor.executemany(self._db.sql(sql.UPSERT_PROCEDURE), numbered)
+        if rows.pending_deletes:
+            cursor.executemany(self._db.sql(sql.DELETE_PENDING), rows.pending_deletes)
+        if rows.pending_inserts:
+            cursor.executemany(self._db.sql(sql.INSERT_PENDING), rows.pending_inserts)
         return changes
 
     def _claim_changes(self, cursor: Any, count: int) -> range:
-        cursor.execute(self._db.sql(_CLAIM_CHANGES), (count, _COUNTER))
+        cursor.execute(self._db.sql(sql.CLAIM_CHANGES), (count, sql.COUNTER))
         last = int(cursor.fetchall()[0][0])
         return range(last - count + 1, last + 1)
 
@@ -189,41 +179,23 @@ class FactsStore:
         return (key, facts.unit_code, facts.procedure_code, received, state.version, dossier_to_json(facts))
 
     def _track(
-        self, cursor: Any, stream: Stream, key: str, event: InboundEvent | None, version_before: int | None
+        self, cursor: Any, stream: Stream, key: str, values: tuple[Any, ...], version_before: int | None
     ) -> None:
-        if event is None:
-            raise ConcurrentProjectionError(f"{stream} {key}: changed without an event")  # cannot happen
-        values = (event.sequence, event.event_id, *_position(event))
         if version_before is None:
             try:
-                cursor.execute(self._db.sql(_INSERT_TRACKING), (stream.value, key, *values))
+                cursor.execute(self._db.sql(sql.INSERT_TRACKING), (stream.value, key, *values))
             except self._db.integrity_errors as error:
                 raise ConcurrentProjectionError(f"{stream} {key} was tracked meanwhile") from error
             return
-        cursor.execute(self._db.sql(_UPDATE_TRACKING), (*values, stream.value, key, version_before))
+        cursor.execute(self._db.sql(sql.UPDATE_TRACKING), (*values, stream.value, key, version_before))
         if cursor.rowcount != 1:
             raise ConcurrentProjectionError(f"{stream} {key} moved past version {version_before} meanwhile")
-
-    def _write_pending(self, cursor: Any, projection: BatchProjection, before: _Before) -> None:
-        inserts, deletes = [], []
-        for key, state in projection.dossiers.items():
-            parked_before = before.pending.get(key, frozenset())
-            gone = sorted(parked_before - state.pending.keys())
-            deletes += [(Stream.DOSSIER.value, key, seq) for seq in gone]
-            inserts += [
-                (Stream.DOSSIER.value, key, seq, state.pending[seq].to_json(), *_position(state.pending[seq]))
-                for seq in sorted(state.pending.keys() - parked_before)
-            ]
-        if deletes:
-            cursor.executemany(self._db.sql(_DELETE_PENDING), deletes)
-        if inserts:
-            cursor.executemany(self._db.sql(_INSERT_PENDING), inserts)
 
     # -- reading the batch's aggregates --------------------------------------------------------------------
 
     def _load_dossiers(self, cursor: Any, keys: set[str]) -> dict[str, DossierState]:
         states = {key: DossierState() for key in keys}
-        for version, key in self._select(cursor, _SELECT_TRACKING, Stream.DOSSIER, keys):
+        for version, key in self._select(cursor, sql.SELECT_TRACKING, Stream.DOSSIER, keys):
             states[key].version = int(version)
         unknown = set()
         for key, state in states.items():
@@ -232,17 +204,17 @@ class FactsStore:
                 state.facts = facts
             else:
                 unknown.add(key)
-        for facts, key in self._select(cursor, _SELECT_FACTS, None, unknown):
+        for facts, key in self._select(cursor, sql.SELECT_FACTS, None, unknown):
             states[key].facts = dossier_from_json(facts)
-        for sequence, event, key, *where in self._select(cursor, _SELECT_PENDING, Stream.DOSSIER, keys):
+        for sequence, event, key, *where in self._select(cursor, sql.SELECT_PENDING, Stream.DOSSIER, keys):
             states[key].pending[int(sequence)] = decode(event, Position(*where))
         return states
 
     def _load_procedures(self, cursor: Any, keys: set[str]) -> dict[str, ProcedureState]:
         states = {key: ProcedureState() for key in keys}
-        for version, key in self._select(cursor, _SELECT_TRACKING, Stream.PROCEDURE, keys):
+        for version, key in self._select(cursor, sql.SELECT_TRACKING, Stream.PROCEDURE, keys):
             states[key].version = int(version)
-        for snapshot, key in self._select(cursor, _SELECT_SNAPSHOT, None, keys):
+        for snapshot, key in self._select(cursor, sql.SELECT_SNAPSHOT, None, keys):
             states[key].snapshot = catalog_v1.ProcedureChanged.model_validate_json(snapshot)
         return states
 
@@ -262,7 +234,7 @@ class FactsStore:
         after = ""
         while True:
             with self._db.transaction() as cursor:
-                cursor.execute(self._db.sql(_PAGE_FACTS), (after, page_size))
+                cursor.execute(self._db.sql(sql.PAGE_FACTS), (after, page_size))
                 rows = cursor.fetchall()
             yield from (dossier_from_json(text) for _, text in rows)
             if len(rows) < page_size:
@@ -272,7 +244,7 @@ class FactsStore:
     def last_change(self) -> int:
         """The last change sequence number committed (0 = none)."""
         with self._db.transaction() as cursor:
-            cursor.execute(self._db.sql(_SELECT_COUNTER), (_COUNTER,))
+            cursor.execute(self._db.sql(sql.SELECT_COUNTER), (sql.COUNTER,))
             return int(cursor.fetchall()[0][0])
 
     def changes_since(self, after: int, page_size: int = 10_000) -> FactsChanges:
@@ -286,7 +258,7 @@ class FactsStore:
         start = after
         while start < last:
             with self._db.transaction() as cursor:
-                cursor.execute(self._db.sql(_CHANGED_FACTS), (start, last, page_size))
+                cursor.execute(self._db.sql(sql.CHANGED_FACTS), (start, last, page_size))
                 rows = cursor.fetchall()
             dossiers += [dossier_from_json(text) for _, text in rows]
             if len(rows) < page_size:
@@ -295,7 +267,7 @@ class FactsStore:
         procedures: dict[str, catalog_v1.ProcedureChanged] = {}
         if after < last:
             with self._db.transaction() as cursor:
-                cursor.execute(self._db.sql(_CHANGED_PROCEDURES), (after, last))
+                cursor.execute(self._db.sql(sql.CHANGED_PROCEDURES), (after, last))
                 rows = cursor.fetchall()
             procedures = {code: catalog_v1.ProcedureChanged.model_validate_json(text) for code, text in rows}
         return FactsChanges(dossiers, procedures, max(last, after))
@@ -303,7 +275,7 @@ class FactsStore:
     def is_empty(self) -> bool:
         """No facts, no parked events and no tracking rows (a fresh store)."""
         with self._db.transaction() as cursor:
-            for table in _DATA_TABLES:
+            for table in sql.DATA_TABLES:
                 cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
                 if cursor.fetchall():
                     return False
@@ -312,7 +284,7 @@ class FactsStore:
     def clear(self) -> None:
         """Deletes every fact, parked event and tracking row (a rebuild); the change counter goes on."""
         with self._db.transaction() as cursor:
-            for table in _DATA_TABLES:
+            for table in sql.DATA_TABLES:
                 cursor.execute(f"DELETE FROM {table}")
         self._recent.clear()
 
@@ -326,7 +298,7 @@ class FactsStore:
     def version(self, stream: Stream, aggregate_id: str) -> int:
         """The last applied version of one aggregate (0 = none)."""
         with self._db.transaction() as cursor:
-            cursor.execute(self._db.sql(_SELECT_TRACKING.format(marks="?")), (stream.value, aggregate_id))
+            cursor.execute(self._db.sql(sql.SELECT_TRACKING.format(marks="?")), (stream.value, aggregate_id))
             rows = cursor.fetchall()
         return int(rows[0][0]) if rows else 0
 
@@ -351,6 +323,41 @@ class _Before:
             {key: state.version for key, state in procedures.items() if state.version},
             {key: frozenset(state.pending) for key, state in dossiers.items() if state.pending},
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """One batch's rows, ready to write."""
+
+    tracking: list[tuple[Stream, str, tuple[Any, ...], int | None]]
+    facts: list[tuple[Any, ...]]
+    procedures: list[tuple[Any, ...]]
+    pending_inserts: list[tuple[Any, ...]]
+    pending_deletes: list[tuple[Any, ...]]
+
+
+def _tracking_row(
+    stream: Stream, key: str, event: InboundEvent | None, versions_before: dict[str, int]
+) -> tuple[Stream, str, tuple[Any, ...], int | None]:
+    if event is None:
+        raise ConcurrentProjectionError(f"{stream} {key}: changed without an event")  # cannot happen
+    return stream, key, (event.sequence, event.event_id, *_position(event)), versions_before.get(key)
+
+
+def _pending_rows(
+    projection: BatchProjection, before: _Before
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The parked events to insert and to delete (drained)."""
+    inserts: list[tuple[Any, ...]] = []
+    deletes: list[tuple[Any, ...]] = []
+    for key, state in projection.dossiers.items():
+        parked_before = before.pending.get(key, frozenset())
+        deletes += [(Stream.DOSSIER.value, key, seq) for seq in sorted(parked_before - state.pending.keys())]
+        inserts += [
+            (Stream.DOSSIER.value, key, seq, state.pending[seq].to_json(), *_position(state.pending[seq]))
+            for seq in sorted(state.pending.keys() - parked_before)
+        ]
+    return inserts, deletes
 
 
 def _add_change_seq_if_missing(cursor: Any, table: str) -> None:
@@ -380,34 +387,3 @@ def _snapshot(state: ProcedureState) -> catalog_v1.ProcedureChanged:
     if state.snapshot is None:
         raise ConcurrentProjectionError("a changed procedure without a snapshot")  # cannot happen
     return state.snapshot
-
-
-_SELECT_TRACKING = "SELECT version, aggregate_id FROM tracking WHERE stream = ? AND aggregate_id IN ({marks})"
-_SELECT_FACTS = "SELECT facts, dossier_id FROM dossier_facts WHERE dossier_id IN ({marks})"
-_PAGE_FACTS = "SELECT dossier_id, facts FROM dossier_facts WHERE dossier_id > ? ORDER BY dossier_id LIMIT ?"
-_SELECT_SNAPSHOT = "SELECT snapshot, procedure_code FROM procedure_facts WHERE procedure_code IN ({marks})"
-_SELECT_PENDING = """SELECT sequence, event, aggregate_id, topic, kafka_partition, kafka_offset,
-    notification_id FROM pending_events WHERE stream = ? AND aggregate_id IN ({marks})"""
-_INSERT_TRACKING = """INSERT INTO tracking (stream, aggregate_id, version, event_id, topic, kafka_partition,
-    kafka_offset, notification_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
-_UPDATE_TRACKING = """UPDATE tracking SET version = ?, event_id = ?, topic = ?, kafka_partition = ?,
-    kafka_offset = ?, notification_id = ? WHERE stream = ? AND aggregate_id = ? AND version = ?"""
-_UPSERT_DOSSIER = """INSERT INTO dossier_facts (dossier_id, unit_code, procedure_code, received_at, version,
-    facts, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dossier_id) DO UPDATE SET
-    unit_code = excluded.unit_code, procedure_code = excluded.procedure_code,
-    received_at = excluded.received_at, version = excluded.version, facts = excluded.facts,
-    change_seq = excluded.change_seq"""
-_UPSERT_PROCEDURE = """INSERT INTO procedure_facts (procedure_code, version, snapshot, change_seq)
-    VALUES (?, ?, ?, ?) ON CONFLICT (procedure_code) DO UPDATE SET version = excluded.version,
-    snapshot = excluded.snapshot, change_seq = excluded.change_seq"""
-_CLAIM_CHANGES = "UPDATE change_counter SET last = last + ? WHERE name = ? RETURNING last"
-_SELECT_COUNTER = "SELECT last FROM change_counter WHERE name = ?"
-_CHANGED_FACTS = """SELECT change_seq, facts FROM dossier_facts WHERE change_seq > ? AND change_seq <= ?
-    ORDER BY change_seq LIMIT ?"""
-_CHANGED_PROCEDURES = """SELECT procedure_code, snapshot FROM procedure_facts
-    WHERE change_seq > ? AND change_seq <= ?"""
-_DATA_TABLES = ("dossier_facts", "procedure_facts", "pending_events", "tracking")
-_INSERT_PENDING = """INSERT INTO pending_events (stream, aggregate_id, sequence, event, topic,
-    kafka_partition, kafka_offset, notification_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (stream, aggregate_id, sequence) DO NOTHING"""
-_DELETE_PENDING = "DELETE FROM pending_events WHERE stream = ? AND aggregate_id = ? AND sequence = ?"

@@ -1,0 +1,45 @@
+"""`bulk_gc` freezes the heap and raises the thresholds for the block, then restores both."""
+
+from __future__ import annotations
+
+import gc
+
+from tthc.kit.gctune import BULK_THRESHOLDS, SERVICE_THRESHOLDS, bulk_gc, settle_long_lived_heap
+
+
+def test_the_block_runs_with_bulk_thresholds_and_a_frozen_heap() -> None:
+    before = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
+    with bulk_gc():
+        assert gc.get_threshold() == BULK_THRESHOLDS
+        assert gc.get_freeze_count() > frozen_before
+    assert gc.get_threshold() == before
+    assert (gc.get_freeze_count() == 0) == (frozen_before == 0)
+
+
+def test_cycles_made_inside_the_block_are_still_collected() -> None:
+    class Node:
+        partner: object = None
+
+    with bulk_gc():
+        first, second = Node(), Node()
+        first.partner, second.partner = second, first
+        del first, second
+        assert gc.collect() >= 2
+
+
+def test_a_settled_heap_is_frozen_and_bulk_work_after_it_leaves_it_frozen() -> None:
+    before = gc.get_threshold()
+    try:
+        kept = [object() for _ in range(1000)]
+        settle_long_lived_heap()
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(kept)
+        assert gc.get_threshold() == SERVICE_THRESHOLDS
+        with bulk_gc():
+            pass
+        assert gc.get_freeze_count() >= frozen
+        assert gc.get_threshold() == SERVICE_THRESHOLDS
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
