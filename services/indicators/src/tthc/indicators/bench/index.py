@@ -14,10 +14,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,13 @@ class IndexBenchOptions:
     replay_workers: int = 0
     partitions: int = 3
     live_catch_up: bool = True
+    topics_name: str | None = None
+    """Named topics, kept after the run (else fresh ones, deleted)."""
+    publish: bool = True
+    """False: the named topics already hold the workload (published by an earlier run with `only_publish`)."""
+    only_publish: bool = False
+    work_dir: Path | None = None
+    """Where the run's stores, units file and logs go, kept afterwards (default: a temporary directory)."""
     clients: int = 8
     query_seconds: float = 10.0
     freshness_rate: float = 1000.0
@@ -64,15 +72,16 @@ def bench_index(options: IndexBenchOptions, echo: Callable[[str], None], clock: 
     started_at = clock.now()
     machine = machine_facts()
     with (
-        tempfile.TemporaryDirectory(prefix="tthc-bench-index-") as work,
+        _work_dir(options.work_dir) as work,
         kafka_broker(options.kafka_bootstrap, Path(work)) as bootstrap,
     ):
         machine["kafka"] = kafka_version(options.kafka_bootstrap is not None)
-        topics = BenchTopics.fresh(bootstrap, dossier_partitions=options.partitions)
+        topics = BenchTopics.fresh(bootstrap, options.partitions, options.topics_name)
         try:
             figures, profile = _run(options, Path(work), bootstrap, topics, echo)
         finally:
-            topics.delete(bootstrap)
+            if options.topics_name is None:
+                topics.delete(bootstrap)
     result = {
         "benchmark": "index",
         "command": options.command,
@@ -88,6 +97,16 @@ def bench_index(options: IndexBenchOptions, echo: Callable[[str], None], clock: 
     return path
 
 
+@contextlib.contextmanager
+def _work_dir(kept: Path | None) -> Iterator[str]:
+    if kept is not None:
+        kept.mkdir(parents=True, exist_ok=True)
+        yield str(kept)
+        return
+    with tempfile.TemporaryDirectory(prefix="tthc-bench-index-") as work:
+        yield work
+
+
 def _run(
     options: IndexBenchOptions, work: Path, bootstrap: str, topics: BenchTopics, echo: Callable[[str], None]
 ) -> tuple[dict[str, Any], str]:
@@ -95,8 +114,13 @@ def _run(
     units_file = write_units_file(workload.registry(), work / "units.yaml")
     store_url = f"sqlite:///{work / 'index.db'}"
     group = f"bench-index-{uuid.uuid4().hex[:8]}"
-    figures: dict[str, Any] = {"publish": _publish(workload, bootstrap, topics, echo)}
-    echo(f"published {figures['publish']['events']} events in {figures['publish']['seconds']} s; replaying")
+    figures: dict[str, Any] = {}
+    if options.publish:
+        figures["publish"] = _publish(workload, bootstrap, topics, echo)
+        echo(f"published {figures['publish']['events']} events in {figures['publish']['seconds']} s")
+    if options.only_publish:
+        return figures, ""
+    echo("replaying")
     figures["replay"], profile = run_replay(
         store_url, bootstrap, (topics.catalog, topics.dossier), group,
         max_records=options.max_records, workers=options.replay_workers, profile=options.profile,

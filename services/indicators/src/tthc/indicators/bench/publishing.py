@@ -29,9 +29,10 @@ class BenchTopics:
     catalog: str
 
     @classmethod
-    def fresh(cls, bootstrap: str, dossier_partitions: int = 3) -> BenchTopics:
-        """New topics with a random suffix (kept one day)."""
-        suffix = uuid.uuid4().hex[:10]
+    def fresh(cls, bootstrap: str, dossier_partitions: int = 3, name: str | None = None) -> BenchTopics:
+        """New topics with a random suffix, or the topics called `name` (created when missing); the
+        records are kept one day."""
+        suffix = name or uuid.uuid4().hex[:10]
         topics = cls(f"bench.index.{suffix}.dossier.v1", f"bench.index.{suffix}.catalog.v1")
         day = 24 * 3600 * 1000
         specs = [

@@ -26,7 +26,8 @@ def _plain(value: Any) -> Any:
 def summary_lines(result: dict[str, Any]) -> list[str]:
     """The figures a person reads, with the issue's first bars next to them."""
     f = result["figures"]
-    lines = [f"index bench: {result['workload']['dossiers']} dossiers, {f['publish']['events']} events"]
+    published = f"{f['publish']['events']} events published" if "publish" in f else "topics published before"
+    lines = [f"index bench: {result['workload']['dossiers']} dossiers, {published}"]
     replayed = f.get("replay")
     if replayed:
         lines.append(

@@ -35,6 +35,17 @@ def index_command(  # noqa: PLR0917 - a typer command: every option is a paramet
         int, typer.Option(min=0, help="Replay worker processes (0 = one per CPU, 1 = in process).")
     ] = 0,
     partitions: Annotated[int, typer.Option(min=1, help="Partitions of the run's dossier topic.")] = 3,
+    topics: Annotated[
+        str | None, typer.Option(help="Named topics bench.index.NAME.*, kept after the run (default: fresh).")
+    ] = None,
+    publish: Annotated[
+        bool, typer.Option(help="Publish the workload (--no-publish: the named topics hold it already).")
+    ] = True,
+    only_publish: Annotated[bool, typer.Option(help="Stop after publishing (into --topics).")] = False,
+    work: Annotated[
+        Path | None,
+        typer.Option(help="Keep the run's stores and logs in this directory (default: temporary)."),
+    ] = None,
     live_catch_up: Annotated[
         bool, typer.Option(help="Also time the live service catching up from the start (long at 2 M).")
     ] = True,
@@ -61,6 +72,10 @@ def index_command(  # noqa: PLR0917 - a typer command: every option is a paramet
         replay_workers=replay_workers,
         partitions=partitions,
         live_catch_up=live_catch_up,
+        topics_name=topics,
+        publish=publish,
+        only_publish=only_publish,
+        work_dir=work,
         clients=clients,
         query_seconds=query_seconds,
         freshness_rate=rate,
