@@ -2,11 +2,12 @@
 
 `replay` reads the dossier and catalogue topics with manual partition assignment (never joining a consumer
 group, so the live consumers are not disturbed) from offset 0 up to the end offsets captured when it starts
-(`replay_reader`), and applies every fetched batch to the store in one transaction, exactly as the live
+(`replay_reader`), and applies the fetched batches to the store one transaction each, exactly as the live
 consumer does (same decoding, same exactly-once rule: a re-published copy is counted as a duplicate). Events
 published after the start are left to the consumer that runs next. Reading overlaps applying: a reader task
-fills a small queue of batches while the store applies the previous one in its own thread, batch after
-batch in fetch order (so each partition stays in offset order).
+fills a small queue of batches while the store applies the previous one in its own thread, in fetch order
+(so each partition stays in offset order); batches already waiting are joined into one transaction (up to
+16,000 records), so a dossier touched by several of them is written once.
 
 - The target store must be fresh: `StoreNotEmptyError` unless `force`, which clears it first.
 - `group`: also commit each applied batch's next offsets for this consumer group, so workers started with
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -49,6 +50,7 @@ Progress = Callable[[int, int], None]
 """Called after each batch with the number of records just replayed and the total to replay."""
 
 _QUEUED_BATCHES = 8  # fetched batches waiting for the store: bounds the memory the reader may run ahead with
+_APPLIED_AT_MOST = 16_000  # records per store transaction when the reader is ahead
 _T = TypeVar("_T")
 
 
@@ -176,9 +178,7 @@ async def _replay_batches(store: FactsStore, source: ReplaySource, progress: Pro
         committing: asyncio.Task[None] | None = None
         try:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-store") as store_thread:
-                while (records := await queue.get()) is not None:
-                    if isinstance(records, BaseException):
-                        raise records
+                async for records in _coalesced(queue, _APPLIED_AT_MOST):
                     counts = await loop.run_in_executor(store_thread, _apply, store, records)
                     if committing is not None:
                         await committing
@@ -193,6 +193,31 @@ async def _replay_batches(store: FactsStore, source: ReplaySource, progress: Pro
             if committing is not None and not committing.done():
                 committing.cancel()
     return totals
+
+
+async def _coalesced(
+    queue: asyncio.Queue[list[Any] | BaseException | None], limit: int
+) -> AsyncIterator[list[Any]]:
+    """The queued batches in order; batches already waiting are joined (up to `limit` records) so that the
+    store writes a dossier touched by several of them once."""
+    finished = False
+    while not finished:
+        item = await queue.get()
+        if item is None:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        records = list(item)
+        while len(records) < limit and not queue.empty():
+            item = queue.get_nowait()
+            if item is None:
+                finished = True
+                break
+            if isinstance(item, BaseException):
+                yield records
+                raise item
+            records += item
+        yield records
 
 
 async def _feed(reader: TopicReader, queue: asyncio.Queue[list[Any] | BaseException | None]) -> None:
