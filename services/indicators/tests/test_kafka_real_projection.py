@@ -18,10 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
-from tthc.contracts.envelope import CloudEvent
 from tthc.indicators.application import Indicators
 from tthc.indicators.domain.counting import count_unit, inherit_catalogue_metrics
 from tthc.indicators.domain.facts_catalogue import UnitFacts, UnitLevel
@@ -41,9 +39,8 @@ from tthc.indicators.projection.scenarios import (
 from tthc.indicators.projection.sequencing import BatchResult
 from tthc.indicators.projection.store import FactsStore
 from tthc.indicators.projection.units import UnitInfo, UnitTree
+from tthc.indicators.testing import ProjectionTopics as Topics
 from tthc.kit.clock import FixedClock
-from tthc.kit.kafka.topics import TopicSpec, ensure_topics
-from tthc.kit.testing.kafka import fresh_topic
 
 pytestmark = pytest.mark.kafka
 
@@ -79,55 +76,6 @@ def direct_scorecard(unit: str, scenarios: Sequence[DossierScenario]) -> Scoreca
         inputs = inherit_catalogue_metrics(inputs_of("H"), inputs)
     level = ScoringLevel.PROVINCE if unit == "H" else ScoringLevel.COMMUNE if unit in COMMUNES else None
     return score_unit(inputs, level=level)
-
-
-class Topics:
-    def __init__(self, bootstrap: str) -> None:
-        self.bootstrap = bootstrap
-        self.dossiers = fresh_topic(bootstrap, "test.indicators.dossier", partitions=3)
-        self.catalog = fresh_topic(bootstrap, "test.indicators.catalog")
-        ensure_topics(bootstrap, [TopicSpec(self.dossiers + ".dlq"), TopicSpec(self.catalog + ".dlq")])
-        self.group = f"{self.dossiers}.indicators"
-        self.notification = 0
-
-    async def publish(self, events: Sequence[CloudEvent[Any]]) -> int:
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, enable_idempotence=True, acks="all")
-        await producer.start()
-        try:
-            sent = []
-            for event in events:
-                self.notification += 1
-                catalogue = event.type.startswith("vn.tthc.catalog.")
-                topic = self.catalog if catalogue else self.dossiers
-                key = event.subject if catalogue else str(event.data.dossier_id)
-                headers = [("es-notification-id", str(self.notification).encode())]
-                sent.append(
-                    await producer.send(
-                        topic, event.model_dump_json().encode(), key=key.encode(), headers=headers
-                    )
-                )
-            await asyncio.gather(*sent)
-        finally:
-            await producer.stop()
-        return len(events)
-
-    def lag(self) -> int:
-        """Records not yet committed by the group, over both topics."""
-        from kafka import KafkaConsumer, TopicPartition
-
-        consumer = KafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=self.group, enable_auto_commit=False
-        )
-        try:
-            partitions = [
-                TopicPartition(topic, p)
-                for topic in (self.dossiers, self.catalog)
-                for p in consumer.partitions_for_topic(topic) or ()
-            ]
-            ends = consumer.end_offsets(partitions)
-            return sum(end - (consumer.committed(tp) or 0) for tp, end in ends.items())
-        finally:
-            consumer.close()
 
 
 class Consumer:
