@@ -16,6 +16,7 @@ from tthc.indicators.domain.facts import (
     NaiveInstantError,
     OnlinePayment,
     ResultDocument,
+    StatusChange,
     SubmittedDocument,
     SupplementRound,
 )
@@ -145,6 +146,43 @@ class TestEvolution:
         assert SupplementRound(vn(3), vn(5)).pause_until(vn(4)) == timedelta(days=1)
         assert SupplementRound(vn(3)).pause_until(vn(6)) == timedelta(days=3)
         assert SupplementRound(vn(7)).pause_until(vn(6)) == timedelta(0)
+
+
+class TestEvolve:
+    def test_a_copy_changes_only_the_named_fields(self) -> None:
+        original = dossier(
+            channel=Channel.ONLINE, submitted_at=vn(1), fees=(FeeLine("L1", 5),)
+        ).with_reception(vn(2), vn(9))
+        changed = original.evolve(current_due=vn(12), vneid_authenticated=True)
+        assert changed == DossierFacts(
+            "d1",
+            "H44.100-240301-0001",
+            "H44.100",
+            "P1",
+            channel=Channel.ONLINE,
+            submitted_at=vn(1),
+            received_at=vn(2),
+            original_due=vn(9),
+            current_due=vn(12),
+            statuses=(StatusChange(DossierStatus.RECEIVED, vn(2)),),
+            fees=(FeeLine("L1", 5),),
+            vneid_authenticated=True,
+        )
+        assert original.current_due == vn(9)
+        assert not original.vneid_authenticated
+        assert original.evolve() == original
+
+    def test_unknown_fields_and_broken_rules_are_refused(self) -> None:
+        with pytest.raises(TypeError):
+            dossier().evolve(colour="red")
+        with pytest.raises(NaiveInstantError):
+            dossier().evolve(synced_at=datetime(2024, 3, 1, 9))
+        late_first = (
+            StatusChange(DossierStatus.PROCESSING, vn(5)),
+            StatusChange(DossierStatus.RESOLVED, vn(4)),
+        )
+        with pytest.raises(FactsError):
+            dossier().evolve(statuses=late_first)
 
 
 class TestCatalogueFacts:

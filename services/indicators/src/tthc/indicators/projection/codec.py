@@ -1,7 +1,11 @@
-"""`DossierFacts` ⇄ compact JSON for the facts store (only non-default fields are written).
+"""`DossierFacts` ⇄ compact JSON for the facts store (only non-default fields are written), and the sharing
+that keeps the facts of millions of dossiers compact in memory.
 
-Instants are ISO 8601 with their offset; codes are the national integer codes. Reading interns the unit and
-procedure codes so the in-memory cache shares one string per code.
+Instants are ISO 8601 with their offset; codes are the national integer codes. Reading shares what repeats:
+the unit and procedure codes (interned), one tzinfo per UTC offset (the civil zone's for +07:00), one object
+per instant within a dossier (the reception instant is also the "received" status change's), and the small
+value objects and tuples that many dossiers have alike (`shared_value`: documents, fee lines, results
+without a code).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, overload
+from typing import Any, Final, TypeVar, overload
 
 from tthc.indicators.domain.facts import (
     Channel,
@@ -22,6 +26,7 @@ from tthc.indicators.domain.facts import (
     SubmittedDocument,
     SupplementRound,
 )
+from tthc.kit.clock import VIETNAM
 
 _INSTANTS = ("submitted_at", "received_at", "original_due", "current_due", "synced_at", "apology_issued_at")
 _FLAGS = (
@@ -36,15 +41,64 @@ def _at(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-_ZONES: dict[timedelta | None, tzinfo | None] = {}
+_ZONES: dict[timedelta | None, tzinfo] = {}
+_CIVIL_OFFSET: Final = timedelta(hours=7)
+
+SHARED_VALUES_KEPT: Final = 65_536
+"""At most this many distinct values are shared (then new ones are kept as they are: memory stays bounded)."""
+
+_VALUES: dict[Any, Any] = {}
+_Value = TypeVar("_Value")
 
 
-def _instant(value: str | None) -> datetime | None:
-    return None if value is None else _required_instant(value)
+def shared_value(value: _Value) -> _Value:
+    """The process's one object equal to `value` (an immutable, hashable value many dossiers have alike),
+    or `value` itself once `SHARED_VALUES_KEPT` distinct values are shared."""
+    found = _VALUES.get(value)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    if len(_VALUES) < SHARED_VALUES_KEPT:
+        _VALUES[value] = value
+    return value
 
 
-def _required_instant(value: str) -> datetime:
-    return _shared(datetime.fromisoformat(value))
+def shared_values(items: tuple[_Value, ...]) -> tuple[_Value, ...]:
+    """`shared_value` of the tuple of the shared items (the empty tuple is a singleton already)."""
+    if not items:
+        return ()
+    found = _VALUES.get(items)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    return shared_value(tuple(shared_value(item) for item in items))
+
+
+def shared_results(results: tuple[ResultDocument, ...]) -> tuple[ResultDocument, ...]:
+    """The results shared when none has a result code (a code names one dossier's paper: kept as is)."""
+    if any(result.result_code for result in results):
+        return tuple(shared_value(r) if r.result_code is None else r for r in results)
+    return shared_values(results)
+
+
+def _result(code: str | None, link: str | None) -> ResultDocument:
+    return ResultDocument(code, None if link is None else shared_value(link))
+
+
+class _Instants:
+    """Parses one dossier's instants: equal texts give one object, with the shared tzinfo of its offset."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: dict[str, datetime] = {}
+
+    def optional(self, value: str | None) -> datetime | None:
+        return None if value is None else self.required(value)
+
+    def required(self, value: str) -> datetime:
+        found = self._seen.get(value)
+        if found is None:
+            found = self._seen[value] = _shared(datetime.fromisoformat(value))
+        return found
 
 
 @overload
@@ -54,14 +108,27 @@ def shared_zone(at: None) -> None: ...
 @overload
 def shared_zone(at: datetime | None) -> datetime | None: ...
 def shared_zone(at: datetime | None) -> datetime | None:
-    """The same instant with the process's one tzinfo object for its UTC offset (None stays None)."""
+    """The same instant with the process's one tzinfo object for its UTC offset: the civil zone
+    (Asia/Ho_Chi_Minh, the zone of the period bounds) where it gives that offset (None stays None)."""
     return None if at is None else _shared(at)
 
 
 def _shared(at: datetime) -> datetime:
-    # one shared tzinfo per offset: parsers make a new one per instant (~40-60 bytes each)
-    zone = _ZONES.setdefault(at.utcoffset(), at.tzinfo)
-    return at if zone is at.tzinfo else at.replace(tzinfo=zone)
+    zone = at.tzinfo
+    if zone is VIETNAM:
+        return at
+    offset = at.utcoffset()
+    if offset == _CIVIL_OFFSET:
+        # the civil zone's own object when it names the same offset: comparing two instants of one tzinfo
+        # object skips the offset lookups, so counting (instants against period bounds) is ~30 % faster
+        civil = at.replace(tzinfo=VIETNAM)
+        if civil.utcoffset() == offset:
+            return civil
+    if zone is None or zone.utcoffset(None) is None:
+        return at  # a zone with rules (not a fixed offset) is kept as given
+    # one shared tzinfo per fixed offset: parsers make a new one per instant (~40-60 bytes each)
+    shared = _ZONES.setdefault(offset, zone)
+    return at if shared is zone else at.replace(tzinfo=shared)
 
 
 def dossier_to_json(facts: DossierFacts) -> str:
@@ -101,33 +168,36 @@ def dossier_to_json(facts: DossierFacts) -> str:
 
 
 def dossier_from_json(text: str) -> DossierFacts:
-    """Facts written by `dossier_to_json`."""
+    """Facts written by `dossier_to_json`, sharing what repeats (see the module docstring)."""
     doc = json.loads(text)
     channel = doc.get("channel")
     legal = doc.get("legal_s")
     statuses, rounds = doc.get("statuses", ()), doc.get("supplements", ())
+    instant = _Instants()
     return DossierFacts(
         dossier_id=doc["id"],
         code=doc["code"],
         unit_code=sys.intern(doc["unit"]),
         procedure_code=sys.intern(doc["proc"]),
         channel=None if channel is None else Channel(channel),
-        submitted_at=_instant(doc.get("submitted_at")),
-        received_at=_instant(doc.get("received_at")),
-        original_due=_instant(doc.get("original_due")),
-        current_due=_instant(doc.get("current_due")),
-        synced_at=_instant(doc.get("synced_at")),
-        apology_issued_at=_instant(doc.get("apology_issued_at")),
-        statuses=tuple(StatusChange(DossierStatus(code), _required_instant(at)) for code, at in statuses),
-        supplements=tuple(SupplementRound(_required_instant(ask), _instant(got)) for ask, got in rounds),
-        fees=tuple(FeeLine(code, amount) for code, amount in doc.get("fees", ())),
+        submitted_at=instant.optional(doc.get("submitted_at")),
+        received_at=instant.optional(doc.get("received_at")),
+        original_due=instant.optional(doc.get("original_due")),
+        current_due=instant.optional(doc.get("current_due")),
+        synced_at=instant.optional(doc.get("synced_at")),
+        apology_issued_at=instant.optional(doc.get("apology_issued_at")),
+        statuses=tuple(StatusChange(DossierStatus(code), instant.required(at)) for code, at in statuses),
+        supplements=tuple(
+            SupplementRound(instant.required(ask), instant.optional(got)) for ask, got in rounds
+        ),
+        fees=shared_values(tuple(FeeLine(code, amount) for code, amount in doc.get("fees", ()))),
         paid_online=OnlinePayment(doc.get("paid_online", 0)),
-        documents=tuple(SubmittedDocument(*item) for item in doc.get("documents", ())),
-        results=tuple(ResultDocument(code, link) for code, link in doc.get("results", ())),
+        documents=shared_values(tuple(SubmittedDocument(*item) for item in doc.get("documents", ()))),
+        results=shared_results(tuple(_result(code, link) for code, link in doc.get("results", ()))),
         requires_paper_result=doc.get("paper"),
         results_in_citizen_store=bool(doc.get("results_in_citizen_store")),
         vneid_authenticated=bool(doc.get("vneid_authenticated")),
         population_data_used=bool(doc.get("population_data_used")),
         has_petition_or_dislike=bool(doc.get("has_petition_or_dislike")),
-        legal_time=None if legal is None else timedelta(seconds=legal),
+        legal_time=None if legal is None else shared_value(timedelta(seconds=legal)),
     )

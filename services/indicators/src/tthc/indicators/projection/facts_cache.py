@@ -1,11 +1,16 @@
 """The in-memory facts of every dossier, grouped by unit, and the scorecards computed from them.
 
 Memory: one `DossierFacts` (a slotted, frozen dataclass) per dossier, with its instants, tuples of status
-changes and the small value objects; unit and procedure codes are interned and the instants loaded from the
-store share one tzinfo per offset. A typical dossier (received, a few status changes, a document, a result)
-costs about 1.4 KB, measured with tracemalloc (tests/projection/test_memory.py guards 2 KB), so a province
-with a million dossiers needs ~1.5 GB. Facts applied live keep the tzinfo objects pydantic parsed until the
-next start. A larger deployment would drop the dossiers of closed periods once their scorecards are kept.
+changes and the small value objects. What repeats is shared, whether the facts were loaded from the store
+(codec) or evolved live (mapping): unit and procedure codes are interned, instants share one tzinfo per
+offset and one object per instant within a dossier, and documents, fee lines and results without a code are
+shared values. A typical dossier (received, ~4 status changes, a document, a result) costs about 1.1 KB,
+the same on both paths (tracemalloc and a walk of what the cache references, bench/memory_facts.py;
+tests/projection/test_memory.py guards 1,250 bytes; it was 1.4 KB loaded and 1.25-1.5 KB live). What is
+left is essential with this API: ~6 datetimes (48 bytes each), ~4 status changes (48 each), the facts
+object (216), the dossier id and code strings (~145). So 2 M dossiers need ~2.2 GB for the facts alone;
+reaching 2 GB for the whole service needs compact timelines read by the counting code (instants as
+integers) or dropping the dossiers of closed periods once their scorecards are kept.
 """
 
 from __future__ import annotations
@@ -28,43 +33,79 @@ def bucket_of(dossier_id: str) -> int:
 
 
 class FactsCache:
-    """Dossier facts by unit code and dossier id."""
+    """Dossier facts by dossier id, and the ids of each unit's dossiers.
+
+    One dict holds the facts; each unit keeps a plain list of its dossiers' ids (8 bytes per dossier where a
+    second dict costs 40-50). A dossier that moves to another unit leaves a stale id in its old unit's list:
+    reads skip ids whose facts name another unit, and a list is compacted when half of it is stale or before
+    a dossier moves (back) into it, so no id is ever listed twice.
+    """
 
     def __init__(self) -> None:
-        self._by_unit: dict[str, dict[str, DossierFacts]] = {}
-        self._unit_of: dict[str, str] = {}
+        self._facts: dict[str, DossierFacts] = {}
+        self._ids: dict[str, list[str]] = {}
+        self._stale: dict[str, int] = {}
 
     def __len__(self) -> int:
-        return len(self._unit_of)
+        return len(self._facts)
 
     def put(self, facts: DossierFacts) -> set[str]:
         """Stores the facts; returns the units whose pools changed (the old unit too, if it moved)."""
-        touched = {facts.unit_code}
-        previous = self._unit_of.get(facts.dossier_id)
-        if previous is not None and previous != facts.unit_code:
-            self._by_unit[previous].pop(facts.dossier_id, None)
-            touched.add(previous)
-        self._by_unit.setdefault(facts.unit_code, {})[facts.dossier_id] = facts
-        self._unit_of[facts.dossier_id] = facts.unit_code
-        return touched
+        dossier_id, unit = facts.dossier_id, facts.unit_code
+        previous = self._facts.get(dossier_id)
+        if previous is not None and previous.unit_code == unit:
+            self._facts[dossier_id] = facts
+            return {unit}
+        if self._stale.get(unit):
+            self._compact(unit)  # drops a stale id of this dossier, while its facts still name the old unit
+        self._facts[dossier_id] = facts
+        self._ids.setdefault(unit, []).append(dossier_id)
+        if previous is None:
+            return {unit}
+        self._left(previous.unit_code)
+        return {unit, previous.unit_code}
+
+    def _left(self, unit: str) -> None:
+        stale = self._stale[unit] = self._stale.get(unit, 0) + 1
+        if 2 * stale > len(self._ids[unit]):
+            self._compact(unit)
+
+    def _compact(self, unit: str) -> None:
+        facts = self._facts
+        kept = [key for key in self._ids[unit] if facts[key].unit_code == unit]
+        self._stale.pop(unit, None)
+        if kept:
+            self._ids[unit] = kept
+        else:
+            del self._ids[unit]
 
     def get(self, dossier_id: str) -> DossierFacts | None:
         """One dossier's facts."""
-        unit = self._unit_of.get(dossier_id)
-        return None if unit is None else self._by_unit[unit].get(dossier_id)
+        return self._facts.get(dossier_id)
 
     def in_units(self, units: Iterable[str]) -> Iterator[DossierFacts]:
         """The facts of the dossiers of these units."""
+        facts = self._facts
         for unit in units:
-            yield from self._by_unit.get(unit, {}).values()
+            ids = self._ids.get(unit, ())
+            if not self._stale.get(unit):
+                yield from map(facts.__getitem__, ids)
+                continue
+            for key in ids:
+                found = facts[key]
+                if found.unit_code == unit:
+                    yield found
 
     def in_buckets(self, unit: str, buckets: Iterable[int]) -> dict[int, list[DossierFacts]]:
         """The facts of the unit's dossiers in these parts (`bucket_of`), by part, in one scan."""
         found: dict[int, list[DossierFacts]] = {bucket: [] for bucket in buckets}
-        for key, facts in self._by_unit.get(unit, {}).items():
+        facts = self._facts
+        for key in self._ids.get(unit, ()):
             part = found.get(hash(key) % PART_BUCKETS)
             if part is not None:
-                part.append(facts)
+                dossier = facts[key]
+                if dossier.unit_code == unit:
+                    part.append(dossier)
         return found
 
 

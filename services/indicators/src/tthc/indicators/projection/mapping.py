@@ -5,15 +5,16 @@ creates the facts of a dossier submitted online and not yet received; every othe
 facts. `DossierHistoryRecorded` only feeds the processing-history timeline upstream: the status events carry
 the transitions, so it leaves the facts unchanged.
 
-Codes are interned: the unit and procedure codes are shared by thousands of dossiers in the in-memory cache;
-so are the time zones of the instants (pydantic gives every parsed instant its own tzinfo object).
+What repeats is shared, as when facts are loaded from the store (projection/codec.py): the unit and procedure
+codes (interned), the time zones of the instants (pydantic gives every parsed instant its own tzinfo object),
+one object per instant within a dossier, and the documents, fee lines and results many dossiers have alike.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tthc.contracts import dossier_v1 as pub
@@ -27,7 +28,7 @@ from tthc.indicators.domain.facts import (
     ResultDocument,
     SubmittedDocument,
 )
-from tthc.indicators.projection.codec import shared_zone
+from tthc.indicators.projection.codec import shared_results, shared_value, shared_values, shared_zone
 
 ELECTRONIC_RESULT = "electronic"
 """Stands for the file link of an electronic result: links never leave the dossier service."""
@@ -63,15 +64,16 @@ def registered(facts: DossierFacts | None, event: pub.DossierRegistered) -> Doss
     """A dossier submitted online, awaiting reception (status 1)."""
     if facts is not None:
         return facts
+    submitted_at = shared_zone(event.submitted_at)
     return DossierFacts(
         dossier_id=str(event.dossier_id),
         code=event.code,
         unit_code=sys.intern(event.unit_code),
         procedure_code=sys.intern(event.procedure_code),
         channel=_channel(event.channel),
-        submitted_at=shared_zone(event.submitted_at),
+        submitted_at=submitted_at,
         statuses=(),
-    ).with_status(DossierStatus.REGISTERED, shared_zone(event.submitted_at))
+    ).with_status(DossierStatus.REGISTERED, submitted_at)
 
 
 def received(facts: DossierFacts | None, event: pub.DossierReceived) -> DossierFacts:
@@ -79,16 +81,28 @@ def received(facts: DossierFacts | None, event: pub.DossierReceived) -> DossierF
     base = facts or DossierFacts(
         dossier_id=str(event.dossier_id), code=event.code, unit_code="", procedure_code=""
     )
-    legal_time = None if event.legal_time_hours is None else timedelta(hours=event.legal_time_hours)
+    hours = event.legal_time_hours
+    legal_time = base.legal_time if hours is None else shared_value(timedelta(hours=hours))
+    submitted = shared_zone(event.submitted_at)
+    submitted_at = base.submitted_at if submitted is None else _same(submitted, base.submitted_at)
+    received_at = _same(shared_zone(event.received_at), submitted_at)
     placed = base.evolve(
-        code=event.code,
+        code=base.code if base.code == event.code else event.code,
         unit_code=sys.intern(event.unit_code),
         procedure_code=sys.intern(event.procedure_code),
         channel=_channel(event.channel),
-        submitted_at=shared_zone(event.submitted_at) or base.submitted_at,
-        legal_time=legal_time if legal_time is not None else base.legal_time,
+        submitted_at=submitted_at,
+        legal_time=legal_time,
     )
-    return placed.with_reception(shared_zone(event.received_at), shared_zone(event.due_at))
+    return placed.with_reception(received_at, shared_zone(event.due_at))
+
+
+def _same(at: datetime, earlier: datetime | None) -> datetime:
+    """`earlier` when it is the same instant written the same way (offset included), else `at`: one object
+    per instant within a dossier."""
+    if earlier is not None and at == earlier and at.tzinfo is earlier.tzinfo:
+        return earlier
+    return at
 
 
 def _channel(code: int) -> Channel | None:
@@ -99,7 +113,7 @@ def _channel(code: int) -> Channel | None:
 
 
 def _fees(lines: tuple[pub.Fee, ...]) -> tuple[FeeLine, ...]:
-    return tuple(FeeLine(code=line.code or line.name, amount=line.amount) for line in lines)
+    return shared_values(tuple(FeeLine(code=line.code or line.name, amount=line.amount) for line in lines))
 
 
 def _financial_obligation(
@@ -125,7 +139,7 @@ def _resolved(facts: DossierFacts, event: pub.DossierResolved) -> DossierFacts:
         for item in event.results
     )
     with_results = facts.evolve(
-        results=facts.results + results, requires_paper_result=event.requires_paper_result
+        results=shared_results(facts.results + results), requires_paper_result=event.requires_paper_result
     )
     return with_results.with_status(DossierStatus.RESOLVED, shared_zone(event.at))
 
@@ -140,7 +154,7 @@ def _documents(facts: DossierFacts, event: pub.DossierDocumentsAttached) -> Doss
         )
         for doc in event.documents
     )
-    return facts.evolve(documents=facts.documents + documents)
+    return facts.evolve(documents=shared_values(facts.documents + documents))
 
 
 def _status(status: DossierStatus) -> Callable[[DossierFacts, Any], DossierFacts]:
