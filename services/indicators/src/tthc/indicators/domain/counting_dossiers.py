@@ -10,6 +10,7 @@ from tthc.indicators.domain.counting_config import CountingConfig
 from tthc.indicators.domain.counting_tally import Subject, Tally
 from tthc.indicators.domain.facts import Channel, DossierFacts
 from tthc.indicators.domain.facts_catalogue import OnlineLevel, ProcedureFacts
+from tthc.indicators.domain.facts_known import as_known_at
 from tthc.indicators.domain.ontime import LegalDue, judge, processing_duration
 from tthc.indicators.domain.ontime_config import Verdict
 from tthc.indicators.domain.periods import Period
@@ -96,6 +97,7 @@ class DossierPass:
         unreceived = received is None or received >= self._period.end or received > self._now
         if unreceived and not self._received_in_period(dossier.intake_at):
             return  # not received by the cut-off, no intake in the period: in no metric (cheap exit)
+        dossier = as_known_at(dossier, self._now)  # a closed period never sees a flag raised after it
         procedure = self._procedures.get(dossier.procedure_code, _NO_PROCEDURE)
         if self._config.portal_view and not dossier.is_synced:
             if self._received_in_period(dossier.received_at):

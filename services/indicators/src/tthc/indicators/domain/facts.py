@@ -42,6 +42,9 @@ __all__ = [
 ]
 
 _INSTANT_FIELDS = (
+    "paid_online_at",
+    "vneid_authenticated_at",
+    "population_data_used_at",
     "submitted_at",
     "received_at",
     "original_due",
@@ -65,6 +68,9 @@ class DossierFacts:
     - `requires_paper_result`: None = take the procedure's flag.
     - `legal_time`: the legal processing time, used only when the dossier has no due date.
     - `synced_at`: when the dossier was first synced to the national portal (None = never).
+    - When the flags became true, for "as of" views (`facts_known.as_known_at`): `paid_online_at`,
+      `vneid_authenticated_at`, `population_data_used_at`. None: the time is unknown (facts stored before
+      these fields existed) and the flag counts whatever the instant.
     """
 
     dossier_id: str
@@ -90,6 +96,9 @@ class DossierFacts:
     has_petition_or_dislike: bool = False
     apology_issued_at: datetime | None = None
     legal_time: timedelta | None = None
+    paid_online_at: datetime | None = None
+    vneid_authenticated_at: datetime | None = None
+    population_data_used_at: datetime | None = None
 
     def __post_init__(self) -> None:
         self._check(_FIELD_NAMES)
@@ -242,13 +251,27 @@ class DossierFacts:
         """Adds a fee line."""
         return self.evolve(fees=(*self.fees, line))
 
-    def with_payment(self, paid: OnlinePayment) -> DossierFacts:
-        """Sets the online-payment flag."""
-        return self.evolve(paid_online=paid)
+    def with_payment(self, paid: OnlinePayment, at: datetime | None = None) -> DossierFacts:
+        """Sets the online-payment flag (paid at `at`, when known; a second online payment keeps the first
+        instant)."""
+        first = at if self.paid_online is OnlinePayment.NONE else self.paid_online_at
+        return self.evolve(paid_online=paid, paid_online_at=first)
 
     def with_document(self, document: SubmittedDocument) -> DossierFacts:
         """Adds a submitted component."""
         return self.evolve(documents=(*self.documents, document))
+
+    def with_vneid(self, at: datetime | None = None) -> DossierFacts:
+        """Records a VNeID authentication (at `at`, when known; the first one counts)."""
+        if self.vneid_authenticated:
+            return self
+        return self.evolve(vneid_authenticated=True, vneid_authenticated_at=at)
+
+    def with_population_data(self, at: datetime | None = None) -> DossierFacts:
+        """Records a use of the population database (at `at`, when known; the first one counts)."""
+        if self.population_data_used:
+            return self
+        return self.evolve(population_data_used=True, population_data_used_at=at)
 
     def with_result(self, result: ResultDocument) -> DossierFacts:
         """Adds a result document."""

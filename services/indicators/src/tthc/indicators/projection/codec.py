@@ -28,7 +28,17 @@ from tthc.indicators.domain.facts import (
 )
 from tthc.kit.clock import VIETNAM
 
-_INSTANTS = ("submitted_at", "received_at", "original_due", "current_due", "synced_at", "apology_issued_at")
+_INSTANTS = (
+    "submitted_at",
+    "received_at",
+    "original_due",
+    "current_due",
+    "synced_at",
+    "apology_issued_at",
+    "paid_online_at",
+    "vneid_authenticated_at",
+    "population_data_used_at",
+)
 _FLAGS = (
     "results_in_citizen_store",
     "vneid_authenticated",
@@ -186,6 +196,9 @@ def dossier_from_json(text: str) -> DossierFacts:
         current_due=instant.optional(doc.get("current_due")),
         synced_at=instant.optional(doc.get("synced_at")),
         apology_issued_at=instant.optional(doc.get("apology_issued_at")),
+        paid_online_at=instant.optional(doc.get("paid_online_at")),
+        vneid_authenticated_at=instant.optional(doc.get("vneid_authenticated_at")),
+        population_data_used_at=instant.optional(doc.get("population_data_used_at")),
         statuses=tuple(StatusChange(DossierStatus(code), instant.required(at)) for code, at in statuses),
         supplements=tuple(
             SupplementRound(instant.required(ask), instant.optional(got)) for ask, got in rounds

@@ -130,7 +130,7 @@ def _fees_paid(facts: DossierFacts, event: pub.DossierFeesPaid) -> DossierFacts:
         paid = OnlinePayment.NONE  # e.g. 3 "not online" in the gRPC enum: not paid online
     if paid is OnlinePayment.NONE:
         return facts  # a later offline payment does not undo an online one
-    return facts.with_payment(paid)
+    return facts.with_payment(paid, shared_zone(event.at))
 
 
 def _resolved(facts: DossierFacts, event: pub.DossierResolved) -> DossierFacts:
@@ -180,7 +180,7 @@ _REFINERS: dict[type[pub.DossierEvent], Callable[[DossierFacts, Any], DossierFac
     pub.DossierResultReturned: _status(DossierStatus.RESULT_RETURNED),
     pub.DossierApologyIssued: lambda f, e: f.with_apology(shared_zone(e.at)),
     pub.DossierDocumentsAttached: _documents,
-    pub.DossierVneidAuthenticated: lambda f, _: f.evolve(vneid_authenticated=True),
-    pub.DossierPopulationDatabaseUsed: lambda f, _: f.evolve(population_data_used=True),
+    pub.DossierVneidAuthenticated: lambda f, e: f.with_vneid(shared_zone(e.at)),
+    pub.DossierPopulationDatabaseUsed: lambda f, e: f.with_population_data(shared_zone(e.at)),
     pub.DossierSynced: lambda f, e: f.with_synced(shared_zone(e.at)),
 }

@@ -179,9 +179,9 @@ _EXPECT: dict[str, Callable[[DossierFacts, Step], DossierFacts]] = {
     "resolve": _expect_resolve,
     "synced": lambda f, s: f.with_synced(s.at),
     "apology": lambda f, s: f.with_apology(s.at),
-    "vneid": lambda f, _: replace(f, vneid_authenticated=True),
-    "population": lambda f, _: replace(f, population_data_used=True),
-    "paid": lambda f, s: f.with_payment(OnlinePayment(s.number)) if s.number else f,
+    "vneid": lambda f, s: f.with_vneid(s.at),
+    "population": lambda f, s: f.with_population_data(s.at),
+    "paid": lambda f, s: f.with_payment(OnlinePayment(s.number), s.at) if s.number else f,
     "fees": lambda f, s: replace(f, fees=(FeeLine("LP", s.number),)),
     "documents": lambda f, s: f.with_document(SubmittedDocument("TP1", True, bool(s.number), False)),
 }
