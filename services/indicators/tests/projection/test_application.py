@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -225,3 +226,23 @@ def test_the_sample_registry_loads(tmp_path: Path) -> None:
     model = Indicators.open(f"sqlite:///{tmp_path / 'x.db'}", FixedClock(NOW))
     assert any(unit.code == "H48" for unit in model.units())
     assert model.scorecard("H48", MARCH).metric(MetricCode.PROCESSED_ON_TIME).denominator == 0
+
+
+def test_a_warmed_up_read_model_answers_every_unit_without_counting_again(
+    indicators: Indicators, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    units = [unit.code for unit in TREE]
+    assert indicators.warm_up([MARCH, Period.whole_year(2024)]) == 2 * len(units)
+
+    def no_counting(*_: object, **__: object) -> None:
+        raise AssertionError("counted again after the warm-up")
+
+    monkeypatch.setattr(application, "count_part", no_counting)
+    for unit in units:
+        assert indicators.scorecard(unit, MARCH) == direct_scorecard(unit, NOW, SCENARIOS)
+
+
+def test_a_warm_up_stops_when_asked(indicators: Indicators) -> None:
+    stop = threading.Event()
+    stop.set()
+    assert indicators.warm_up([MARCH], stop) == 0

@@ -290,6 +290,20 @@ class Indicators:
                 inputs = inherit_catalogue_metrics(self._catalogue_inputs(root, period), inputs)
             return self._score(inputs, self._tree.scoring_level(unit_code))
 
+    def warm_up(self, periods: Iterable[Period], stop: threading.Event | None = None) -> int:
+        """Counts every unit's scorecard for `periods`, the deepest units first, so that a pool only merges
+        the parts its children counted; returns how many were computed. Each scorecard holds the caches'
+        lock on its own, so batches and queries interleave. Stops early when `stop` is set."""
+        units = sorted(self._tree, key=lambda unit: -len(self._tree.ancestors(unit.code)))
+        done = 0
+        for period in periods:
+            for unit in units:
+                if stop is not None and stop.is_set():
+                    return done
+                self.scorecard(unit.code, period)
+                done += 1
+        return done
+
     def _score(self, inputs: dict[MetricCode, MetricInput], level: ScoringLevel | None) -> Scorecard:
         """`score_unit`, remembered by its arguments (the same inputs always score the same)."""
         key = (frozenset(inputs.items()), level)

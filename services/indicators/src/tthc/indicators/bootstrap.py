@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +112,7 @@ async def serve(
         broker = build_broker(settings, service.indicators, observer=service.batch_committed, logger=None)
         await broker.start()
         stack.push_async_callback(broker.stop)
+        stack.callback(_start_warm_up(service).set)
         grpc_address = f"{settings.grpc_address.rsplit(':', 1)[0]}:{port}"
         endpoints = IndicatorsEndpoints(http=http, grpc=grpc_address, kafka=settings.kafka_bootstrap_servers)
         if on_ready is not None:
@@ -118,6 +121,25 @@ async def serve(
                 await result
         await stop.wait()
         log.info("indicators service stopping")
+
+
+def _start_warm_up(service: IndicatorsService) -> threading.Event:
+    """Counts the exported periods' scorecards of every unit in the background (a province of millions of
+    dossiers needs minutes for its first count; dashboards should not wait for it); returns its stop flag."""
+    stop = threading.Event()
+    periods = MetricsPeriods.parse(service.settings.metrics_periods).at(service.clock.now())
+
+    def warm() -> None:
+        started = time.monotonic()
+        try:
+            done = service.indicators.warm_up(periods, stop)
+        except Exception:
+            log.exception("warm-up failed; scorecards are counted on first request instead")
+            return
+        log.info("warm-up: %d scorecards counted in %.1f s", done, time.monotonic() - started)
+
+    threading.Thread(target=warm, name="indicators-warm-up", daemon=True).start()
+    return stop
 
 
 def _http_app(service: IndicatorsService) -> Starlette:
