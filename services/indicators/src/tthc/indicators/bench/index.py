@@ -26,7 +26,7 @@ from typing import Any
 from tthc.indicators.bench.catchup import live_catch_up
 from tthc.indicators.bench.freshness import measure_freshness
 from tthc.indicators.bench.memory import memory_mib
-from tthc.indicators.bench.publishing import BenchTopics, publish_all
+from tthc.indicators.bench.publishing import BenchTopics, commit_ends, publish_all
 from tthc.indicators.bench.queries import grpc_load, in_process_scorecards, query_periods
 from tthc.indicators.bench.replay_run import run_replay
 from tthc.indicators.bench.report import summary_lines, write_result
@@ -53,6 +53,9 @@ class IndexBenchOptions:
     publish: bool = True
     """False: the named topics already hold the workload (published by an earlier run with `only_publish`)."""
     only_publish: bool = False
+    replay: bool = True
+    """False: the kept `work_dir` store holds the topics already (a service-only run)."""
+    in_process: bool = True
     work_dir: Path | None = None
     """Where the run's stores, units file and logs go, kept afterwards (default: a temporary directory)."""
     clients: int = 8
@@ -120,13 +123,17 @@ def _run(
         echo(f"published {figures['publish']['events']} events in {figures['publish']['seconds']} s")
     if options.only_publish:
         return figures, ""
-    echo("replaying")
-    figures["replay"], profile = run_replay(
-        store_url, bootstrap, (topics.catalog, topics.dossier), group,
-        max_records=options.max_records, workers=options.replay_workers, profile=options.profile,
-    )  # fmt: skip
-    echo(f"replayed at {figures['replay']['events_per_s']} events/s")
-    if options.live_catch_up:
+    profile = ""
+    if options.replay:
+        echo("replaying")
+        figures["replay"], profile = run_replay(
+            store_url, bootstrap, (topics.catalog, topics.dossier), group,
+            max_records=options.max_records, workers=options.replay_workers, profile=options.profile,
+        )  # fmt: skip
+        echo(f"replayed at {figures['replay']['events_per_s']} events/s")
+    else:
+        commit_ends(bootstrap, (topics.catalog, topics.dossier), group)  # the kept store holds them
+    if options.live_catch_up and "replay" in figures:
         echo("the live service catching up")
         fresh = ServicePlan(
             f"sqlite:///{work / 'live.db'}", units_file, bootstrap, topics.dossier, topics.catalog,
@@ -134,8 +141,9 @@ def _run(
         )  # fmt: skip
         figures["live_catch_up"] = live_catch_up(fresh, figures["replay"]["records"])
         echo(f"caught up at {figures['live_catch_up']['events_per_s']} events/s")
-    echo("scorecards in-process")
-    figures["in_process"] = in_process_scorecards(store_url, units_file, workload.year)
+    if options.in_process:
+        echo("scorecards in-process")
+        figures["in_process"] = in_process_scorecards(store_url, units_file, workload.year)
     log_file = work / "service.log"
     plan = ServicePlan(store_url, units_file, bootstrap, topics.dossier, topics.catalog, group, log_file)
     echo("starting the service")

@@ -100,3 +100,21 @@ async def publish_paced(  # noqa: PLR0917 - the pace's knobs
             return sent  # the records ran out
         await asyncio.sleep(tick_s)
     return sent
+
+
+def commit_ends(bootstrap: str, topics: tuple[str, ...], group: str) -> None:
+    """Commits the topics' end offsets for `group` (a service started with it reads only what comes next)."""
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(topic, number)
+            for topic in topics
+            for number in consumer.partitions_for_topic(topic) or ()
+        ]
+        ends = consumer.end_offsets(partitions)
+        consumer.commit({tp: OffsetAndMetadata(end, None, -1) for tp, end in ends.items()})
+    finally:
+        consumer.close()

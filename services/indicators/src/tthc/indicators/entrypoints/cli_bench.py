@@ -42,6 +42,10 @@ def index_command(  # noqa: PLR0917 - a typer command: every option is a paramet
         bool, typer.Option(help="Publish the workload (--no-publish: the named topics hold it already).")
     ] = True,
     only_publish: Annotated[bool, typer.Option(help="Stop after publishing (into --topics).")] = False,
+    replay: Annotated[
+        bool, typer.Option(help="Replay (--no-replay: the --work store holds the --topics already).")
+    ] = True,
+    in_process: Annotated[bool, typer.Option(help="Time cold and warm scorecards in-process.")] = True,
     work: Annotated[
         Path | None,
         typer.Option(help="Keep the run's stores and logs in this directory (default: temporary)."),
@@ -75,6 +79,8 @@ def index_command(  # noqa: PLR0917 - a typer command: every option is a paramet
         topics_name=topics,
         publish=publish,
         only_publish=only_publish,
+        replay=replay,
+        in_process=in_process,
         work_dir=work,
         clients=clients,
         query_seconds=query_seconds,
