@@ -22,7 +22,7 @@ def main() -> None:
     launcher = Path(sys.executable).parent / "tthc"
     # the guard: worker processes (a parallel replay) are spawned and import the main module again
     launcher.write_text(
-        f"#!{sys.executable}\nfrom tthc.cli.main import main\n\nif __name__ == \"__main__\":\n    main()\n"
+        f'#!{sys.executable}\nfrom tthc.cli.main import main\n\nif __name__ == "__main__":\n    main()\n'
     )
     launcher.chmod(0o755)
 
