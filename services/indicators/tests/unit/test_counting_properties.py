@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tthc.indicators.domain.counting import count_unit, count_unit_detailed
 from tthc.indicators.domain.counting_config import CountingConfig
 from tthc.indicators.domain.facts import Channel, DossierFacts, DossierStatus, FeeLine, OnlinePayment
 from tthc.indicators.domain.facts_catalogue import OnlineLevel, ProcedureFacts, UnitFacts, UnitLevel
-from tthc.indicators.domain.ontime import OnTimeConfig, judge
+from tthc.indicators.domain.ontime import OnTimeConfig, ended_before, judge
 from tthc.indicators.domain.ontime_config import Granularity, PauseRule, Verdict
 from tthc.indicators.domain.periods import Period
 from tthc.indicators.domain.scoring.metrics import MetricCode
@@ -125,3 +125,23 @@ def test_a_pending_dossier_never_recovers_from_overdue(
     before, after = judge(dossier, MARCH, earlier), judge(dossier, MARCH, later)
     if before.verdict is Verdict.OVERDUE and not before.finished and after.in_scope and not after.finished:
         assert after.verdict is Verdict.OVERDUE
+
+
+later_periods = st.sampled_from(
+    [Period.month(2024, month) for month in range(3, 10)] + [Period.quarter(2024, 2), Period.quarter(2024, 3)]
+)
+later_nows = st.integers(24 * 60, 24 * 300).map(lambda h: ORIGIN + timedelta(hours=h))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(dossier=dossiers(), period=later_periods, now=later_nows, ontime=configs)
+def test_a_dossier_closed_out_before_the_period_counts_in_no_metric(
+    dossier: DossierFacts, period: Period, now: datetime, ontime: OnTimeConfig
+) -> None:
+    """The cheap exit of counting (`ended_before`) is sound: such a dossier is out of the 2.1 scope and was
+    neither received nor taken in during the period, the only other ways into a metric."""
+    as_of = period.as_of(now)
+    assume(ended_before(dossier, period.start, as_of))
+    assert judge(dossier, period, as_of, ontime).verdict is Verdict.OUT_OF_SCOPE
+    for instant in (dossier.received_at, dossier.intake_at):
+        assert instant is None or not period.contains(instant)

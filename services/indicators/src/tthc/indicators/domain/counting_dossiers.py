@@ -11,7 +11,7 @@ from tthc.indicators.domain.counting_tally import Subject, Tally
 from tthc.indicators.domain.facts import Channel, DossierFacts
 from tthc.indicators.domain.facts_catalogue import OnlineLevel, ProcedureFacts
 from tthc.indicators.domain.facts_known import as_known_at
-from tthc.indicators.domain.ontime import LegalDue, judge, processing_duration
+from tthc.indicators.domain.ontime import LegalDue, ended_before, judge, processing_duration
 from tthc.indicators.domain.ontime_config import Verdict
 from tthc.indicators.domain.periods import Period
 from tthc.indicators.domain.scoring.metrics import MetricCode
@@ -97,6 +97,8 @@ class DossierPass:
         unreceived = received is None or received >= self._period.end or received > self._now
         if unreceived and not self._received_in_period(dossier.intake_at):
             return  # not received by the cut-off, no intake in the period: in no metric (cheap exit)
+        if ended_before(dossier, self._period.start, self._now):
+            return  # closed out before the period (so received and taken in before it): in no metric
         dossier = as_known_at(dossier, self._now)  # a closed period never sees a flag raised after it
         procedure = self._procedures.get(dossier.procedure_code, _NO_PROCEDURE)
         if self._config.portal_view and not dossier.is_synced:

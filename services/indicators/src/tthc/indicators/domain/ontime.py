@@ -45,6 +45,7 @@ _END_STATE_RANKS = (
     frozenset({DossierStatus.RESULT_RETURNED}),
     frozenset({DossierStatus.REFUSED, DossierStatus.WITHDRAWN, DossierStatus.STOPPED}),
 )
+_END_STATES = frozenset().union(*_END_STATE_RANKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,17 @@ class Judgement:
 
 
 OUT_OF_SCOPE = Judgement(Verdict.OUT_OF_SCOPE)
+
+
+def ended_before(dossier: DossierFacts, instant: datetime, now: datetime) -> bool:
+    """The dossier's last status change is an end state entered before `instant` and known at `now`: every
+    change is earlier, so its processing ended before `instant` whatever the end-state priority picks (a
+    test without walking the timeline; False does not mean the opposite)."""
+    statuses = dossier.statuses
+    if not statuses:
+        return False
+    last = statuses[-1]
+    return last.at < instant and last.at <= now and last.status in _END_STATES
 
 
 def end_of_processing(
