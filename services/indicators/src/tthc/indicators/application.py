@@ -21,9 +21,6 @@ is reported as not available; petitions (5.1–5.3) have no events yet, so petit
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import threading
 import time
 from collections import OrderedDict
@@ -37,7 +34,6 @@ from tthc.contracts import catalog_v1
 from tthc.indicators.domain.counting import (
     CATALOGUE_METRICS,
     CountingConfig,
-    MetricIds,
     UnitCount,
     count_unit,
     count_unit_detailed,
@@ -57,6 +53,13 @@ from tthc.indicators.domain.scoring import (
     score_unit,
 )
 from tthc.indicators.domain.scoring import UnitLevel as ScoringLevel
+from tthc.indicators.explanation import (
+    UNSOURCED_METRICS,
+    Explanation,
+    InvalidPageTokenError,
+    explanation_page,
+    read_page_token,
+)
 from tthc.indicators.projection.decoding import InboundEvent
 from tthc.indicators.projection.facts_cache import PART_BUCKETS, CountCache, FactsCache, bucket_of
 from tthc.indicators.projection.mapping_catalogue import procedure_facts
@@ -76,36 +79,8 @@ __all__ = [
     "ProjectionTotals",
 ]
 
-UNSOURCED_METRICS = frozenset({MetricCode.ELECTRONIC_CERTIFIED_COPY})
-"""Metrics no event feeds yet: reported as not available rather than as a zero."""
-
 _DETAILED_KEPT = 8  # detailed counts (with ids) kept for paging through explanations
 _SCORED_KEPT = 2048  # scorecards remembered by their inputs (≈ 22 KB each)
-
-
-class InvalidPageTokenError(ValueError):
-    """A page token this service did not issue (or for another query)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Explanation:
-    """One page of the ids behind a metric: the denominator's ids, and which of them are in the numerator.
-
-    `subject` says what the ids are (dossier, procedure, service = "<unit>/<procedure>", unit, petition);
-    `as_of` is the instant counted (the same on every page of one query); `next_page_token` is empty on the
-    last page.
-    """
-
-    unit_code: str
-    period: Period
-    metric: MetricCode
-    subject: str
-    as_of: datetime
-    numerator_count: int
-    denominator_count: int
-    numerator_ids: tuple[str, ...]
-    denominator_ids: tuple[str, ...]
-    next_page_token: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,30 +310,14 @@ class Indicators:
         """
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
-        offset, pinned = _read_token(page_token)
+        offset, pinned = read_page_token(page_token)
         instant = pinned or self._as_of(period, None)
         target = self._tree.root(unit_code) if metric in CATALOGUE_METRICS else unit_code
         self._refresh_if_due()
         with self._lock:
             self._tree.get(unit_code)
             ids = self._detailed_count(target, period, instant).breakdown.get(metric)
-        subject = "" if ids is None else str(ids.subject)
-        numerator, denominator = _ids(ids, metric)
-        page = denominator[offset : offset + page_size]
-        in_numerator = set(numerator)
-        more = offset + page_size < len(denominator)
-        return Explanation(
-            unit_code=unit_code,
-            period=period,
-            metric=metric,
-            subject=subject,
-            as_of=instant,
-            numerator_count=len(numerator),
-            denominator_count=len(denominator),
-            numerator_ids=tuple(item for item in page if item in in_numerator),
-            denominator_ids=page,
-            next_page_token=_write_token(offset + page_size, instant) if more else "",
-        )
+        return explanation_page(unit_code, period, metric, ids, instant, offset, page_size)
 
     # -- counting ------------------------------------------------------------------------------------------
 
@@ -428,27 +387,3 @@ def _earliest(instants: Iterable[datetime | None]) -> datetime | None:
     """The earliest instant (None = never: every part stays the answer)."""
     known = [at for at in instants if at is not None]
     return min(known) if known else None
-
-
-def _ids(ids: MetricIds | None, metric: MetricCode) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    if ids is None or metric in UNSOURCED_METRICS:
-        return (), ()
-    return ids.numerator, ids.denominator
-
-
-def _write_token(offset: int, as_of: datetime) -> str:
-    raw = json.dumps({"o": offset, "t": as_of.isoformat()}).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _read_token(token: str) -> tuple[int, datetime | None]:
-    if not token:
-        return 0, None
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        offset, as_of = int(raw["o"]), datetime.fromisoformat(raw["t"])
-    except (binascii.Error, ValueError, KeyError, TypeError) as error:
-        raise InvalidPageTokenError(f"not a page token: {token!r}") from error
-    if offset < 0 or as_of.tzinfo is None:
-        raise InvalidPageTokenError(f"not a page token: {token!r}")
-    return offset, as_of
