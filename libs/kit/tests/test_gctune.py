@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import gc
 
-from tthc.kit.gctune import BULK_THRESHOLDS, SERVICE_THRESHOLDS, bulk_gc, settle_long_lived_heap
+from prometheus_client import CollectorRegistry
+
+from tthc.kit.gctune import (
+    BULK_THRESHOLDS,
+    SERVICE_THRESHOLDS,
+    bulk_gc,
+    observe_gc_pauses,
+    settle_long_lived_heap,
+)
 
 
 def test_the_block_runs_with_bulk_thresholds_and_a_frozen_heap() -> None:
@@ -43,3 +51,21 @@ def test_a_settled_heap_is_frozen_and_bulk_work_after_it_leaves_it_frozen() -> N
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_every_collection_is_timed_by_generation_until_the_hook_is_removed() -> None:
+    registry = CollectorRegistry()
+    remove = observe_gc_pauses(registry)
+    try:
+        gc.collect()
+        gc.collect(0)
+    finally:
+        remove()
+    full = registry.get_sample_value("python_gc_pause_seconds_count", {"generation": "2"})
+    young = registry.get_sample_value("python_gc_pause_seconds_count", {"generation": "0"})
+    assert full is not None
+    assert full >= 1
+    assert young is not None
+    assert young >= 1
+    gc.collect()
+    assert registry.get_sample_value("python_gc_pause_seconds_count", {"generation": "2"}) == full

@@ -11,8 +11,15 @@ collector ignores it from then on) and collects the young generation less often;
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Histogram
+
+log = logging.getLogger(__name__)
 
 BULK_THRESHOLDS = (50_000, 50, 100)
 """Young-generation allocations before a collection, and the promotions before the older ones."""
@@ -45,3 +52,36 @@ def settle_long_lived_heap(thresholds: tuple[int, int, int] = SERVICE_THRESHOLDS
     gc.collect()
     gc.freeze()
     gc.set_threshold(*thresholds)
+
+
+def observe_gc_pauses(registry: CollectorRegistry, slow_s: float = 0.1) -> Callable[[], None]:
+    """Records how long each collection stops the process (`python_gc_pause_seconds{generation}` on
+    `registry`) and logs those of at least `slow_s`; returns the function that removes the hook.
+
+    The hook is process-wide (`gc.callbacks`): install it once, in the process's own entry point.
+    """
+    pauses = Histogram(
+        "python_gc_pause_seconds",
+        "Time the garbage collector stopped the process, by generation collected.",
+        ["generation"],
+        registry=registry,
+        buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+    )
+    started: list[float] = []
+
+    def hook(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+            return
+        if not started:
+            return
+        pause = time.perf_counter() - started.pop()
+        pauses.labels(str(info["generation"])).observe(pause)
+        if pause >= slow_s:
+            log.warning(
+                "garbage collection of generation %d stopped the process for %.2f s (%d objects freed)",
+                info["generation"], pause, info["collected"],
+            )  # fmt: skip
+
+    gc.callbacks.append(hook)
+    return lambda: gc.callbacks.remove(hook)

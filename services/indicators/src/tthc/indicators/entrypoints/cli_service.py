@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from tthc.indicators.bootstrap import IndicatorsEndpoints, IndicatorsService, build, serve
 from tthc.indicators.config import IndicatorsSettings
-from tthc.kit.gctune import bulk_gc, settle_long_lived_heap
+from tthc.kit.gctune import bulk_gc, observe_gc_pauses, settle_long_lived_heap
 from tthc.kit.lifecycle import run_until_signalled
 
 indicators_app = typer.Typer(help="The indicators service: the 766 index in real time.", no_args_is_help=True)
@@ -39,6 +39,7 @@ def _build_settled(settings: IndicatorsSettings) -> IndicatorsService:
     with bulk_gc():
         service = build(settings)
     settle_long_lived_heap()
+    observe_gc_pauses(service.registry)
     return service
 
 
