@@ -41,14 +41,16 @@ def bulk_gc(thresholds: tuple[int, int, int] = BULK_THRESHOLDS) -> Iterator[None
             gc.unfreeze()
 
 
-SERVICE_THRESHOLDS = (20_000, 20, 20)
-"""A long-running service's thresholds: young collections a few times less often than the default."""
+SERVICE_THRESHOLDS = (20_000, 20, 1_000)
+"""A long-running service's thresholds: young collections 30× less often than the default and full ones
+1,000× less (reference counting frees almost everything; a full collection of a large heap stops every
+request for a second or more)."""
 
 
 def settle_long_lived_heap(thresholds: tuple[int, int, int] = SERVICE_THRESHOLDS) -> None:
-    """Moves everything alive now out of the collector's sight (after a service loaded its caches), so later
-    full collections do not walk millions of long-lived objects and pause queries for seconds; then sets
-    the service's `thresholds`."""
+    """Moves everything alive now out of the collector's sight (after a service loaded or warmed its
+    caches), so later full collections do not walk millions of long-lived objects and pause queries for
+    seconds; then sets the service's `thresholds`. Safe to call again."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*thresholds)

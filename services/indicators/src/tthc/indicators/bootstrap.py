@@ -32,6 +32,7 @@ from tthc.indicators.metrics_batch import ConsumedBatch
 from tthc.indicators.metrics_periods import MetricsPeriods
 from tthc.indicators.watch import ChangeNotifier
 from tthc.kit.clock import Clock, SystemClock
+from tthc.kit.gctune import settle_long_lived_heap
 from tthc.kit.http_server import start_http
 from tthc.kit.metrics_http import metrics_route
 from tthc.kit.worktime import default_calendar
@@ -49,6 +50,9 @@ class IndicatorsService:
     indicators: Indicators
     metrics: IndicatorsMetrics
     notifier: ChangeNotifier
+    settle_heap: bool = False
+    """The process is this service's own: after the warm-up, move the warmed caches out of the collector's
+    sight too (`tthc.kit.gctune`); off when the service shares a process (tests, the demo)."""
 
     def batch_committed(self, batch: ConsumedBatch) -> None:
         """The consumer's observer: count the batch, then wake the watchers."""
@@ -137,6 +141,8 @@ def _start_warm_up(service: IndicatorsService) -> threading.Event:
             log.exception("warm-up failed; scorecards are counted on first request instead")
             return
         log.info("warm-up: %d scorecards counted in %.1f s", done, time.monotonic() - started)
+        if service.settle_heap:
+            settle_long_lived_heap()  # the warmed caches live as long as the facts
 
     threading.Thread(target=warm, name="indicators-warm-up", daemon=True).start()
     return stop

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 import typer
 from pydantic import ValidationError
@@ -40,7 +41,7 @@ def _build_settled(settings: IndicatorsSettings) -> IndicatorsService:
         service = build(settings)
     settle_long_lived_heap()
     observe_gc_pauses(service.registry)
-    return service
+    return replace(service, settle_heap=True)
 
 
 def _announce(endpoints: IndicatorsEndpoints) -> None:
