@@ -45,6 +45,11 @@ class SharedStoreRequiredError(ValueError):
     """A parallel replay into a store other processes cannot open (an in-memory SQLite database)."""
 
 
+def is_shared_store(store_url: str) -> bool:
+    """Other processes can open the store: a SQLite file or PostgreSQL, not an in-memory database."""
+    return store_url.removeprefix("sqlite:///") not in ("", ":memory:")
+
+
 def plan_shares(sizes: dict[Partition, int], workers: int) -> list[tuple[Partition, ...]]:
     """Splits the partitions into at most `workers` shares of about equal record counts (pure).
 
@@ -74,7 +79,7 @@ def replay_in_parallel(
         SharedStoreRequiredError: `store_url` is an in-memory database.
         StoreNotEmptyError, MissingTopicError, ReplayStalledError: as `replay` (the first worker error).
     """
-    if store_url.removeprefix("sqlite:///") in ("", ":memory:"):
+    if not is_shared_store(store_url):
         raise SharedStoreRequiredError("a parallel replay needs a store file or PostgreSQL, not memory")
     store = FactsStore.open(store_url)
     try:

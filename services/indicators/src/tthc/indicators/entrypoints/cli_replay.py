@@ -32,7 +32,7 @@ from tthc.indicators.replay import (
 from tthc.indicators.replay import (
     replay as replay_topics,
 )
-from tthc.indicators.replay_parallel import replay_in_parallel
+from tthc.indicators.replay_parallel import is_shared_store, replay_in_parallel
 
 
 def replay(  # noqa: PLR0917 - a typer command: every option is a parameter
@@ -94,7 +94,7 @@ def replay(  # noqa: PLR0917 - a typer command: every option is a parameter
 
 def _worker_count(requested: int, store_url: str) -> int:
     """`requested`, 0 meaning one per CPU; always 1 for an in-memory store (it cannot be shared)."""
-    if store_url.removeprefix("sqlite:///") in ("", ":memory:"):
+    if not is_shared_store(store_url):
         return 1
     return requested or os.cpu_count() or 1
 
