@@ -94,7 +94,7 @@ def truth_facts(truth: DossierTruth, known_at: datetime) -> DossierFacts | None:
         received_at=received,
         original_due=truth.due_at if received else None,
         current_due=truth.due_as_of(known_at) if received else None,
-        statuses=tuple(StatusChange(DossierStatus(int(step.status)), step.at) for step in steps),
+        **DossierFacts.timeline(StatusChange(DossierStatus(int(step.status)), step.at) for step in steps),
         supplements=tuple(
             SupplementRound(item.requested_at, known(item.supplied_at))
             for item in truth.supplements

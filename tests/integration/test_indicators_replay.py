@@ -22,6 +22,7 @@ from tthc.indicators.entrypoints.cli_replay import replay as replay_command
 from tthc.indicators.projection.decoding import Stream
 from tthc.indicators.projection.scenarios import DossierScenario, Step, expected_facts, scenario_events
 from tthc.indicators.projection.store import FactsStore
+from tthc.indicators.projection.window import Rows
 from tthc.indicators.replay import StoreNotEmptyError, replay
 
 from .indicators_support import (
@@ -72,6 +73,14 @@ async def test_a_replay_into_a_fresh_store_equals_the_live_read_model(
     assert (report.dossiers, report.procedures, report.parked, report.unreadable) == (900, 2, 0, 0)
     assert scorecards(rebuilt) == live_cards
     assert sum(m.denominator or 0 for m in live_cards["H48"].metrics) > 900  # a real comparison
+    windowed = f"sqlite:///{tmp_path / 'windowed.db'}"  # windows ending mid-dossier, over many batches
+    small = FactsStore.open(windowed)
+    report = await asyncio.to_thread(
+        replay, small, replace(topics.source(), max_records=100, window_records=450)
+    )
+    small.close()
+    assert (report.records, report.applied, report.duplicates) == (published + copies, published, copies)
+    assert scorecards(windowed) == live_cards
     facts = dossier_facts(rebuilt)
     assert all(facts[str(s.dossier_id)] == expected_facts(s) for s in dossiers)
 
@@ -165,6 +174,47 @@ async def test_an_interrupted_rebuild_resumes_from_its_group(kafka_bootstrap: st
     resumed = await asyncio.to_thread(replay, store, replace(source, from_beginning=False))
     store.close()
     assert (resumed.records, resumed.applied, resumed.duplicates) == (more, more, 0)
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    await asyncio.to_thread(clean_replay, topics, fresh)
+    assert scorecards(store_url) == scorecards(fresh)
+
+
+class _StoreFailingAtWrite(FactsStore):
+    """A facts store whose `failing_write`-th window write fails, as a crash in the middle of a rebuild."""
+
+    failing_write = 3
+
+    def write_rows(self, rows: Rows) -> range:
+        self.failing_write -= 1
+        if self.failing_write == 0:
+            raise RuntimeError("the disk went away")
+        return super().write_rows(rows)
+
+
+async def test_a_rebuild_failing_mid_way_resumes_from_its_last_committed_window(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    topics = Topics(kafka_bootstrap)
+    dossiers = scenarios(300, seed=16)
+    published = await topics.publish(CATALOGUE) + await topics.publish(events_of(dossiers))
+    store_url = f"sqlite:///{tmp_path / 'rebuilt.db'}"
+    group = f"{topics.group}.windows"
+    source = replace(topics.source(group=group), max_records=50, window_records=300)
+    failing = _StoreFailingAtWrite.open(store_url)
+    with pytest.raises(RuntimeError, match="the disk went away"):
+        await asyncio.to_thread(replay, failing, source)
+    failing.close()
+    committed, total = await asyncio.to_thread(topics.committed, group)
+    assert total == published
+    assert 600 <= committed < published  # two windows of at least 300 records each, the third lost
+
+    store = FactsStore.open(store_url)
+    resumed = await asyncio.to_thread(replay, store, replace(source, from_beginning=False))
+    store.close()
+    assert resumed.records == published - committed  # from the last committed window, not from the start
+    assert resumed.applied + resumed.duplicates == resumed.records
+    assert await asyncio.to_thread(topics.committed, group) == (published, published)
+    assert dossier_facts(store_url) == {str(s.dossier_id): expected_facts(s) for s in dossiers}
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
     await asyncio.to_thread(clean_replay, topics, fresh)
     assert scorecards(store_url) == scorecards(fresh)

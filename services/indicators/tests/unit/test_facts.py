@@ -164,7 +164,7 @@ class TestEvolve:
             received_at=vn(2),
             original_due=vn(9),
             current_due=vn(12),
-            statuses=(StatusChange(DossierStatus.RECEIVED, vn(2)),),
+            **DossierFacts.timeline([StatusChange(DossierStatus.RECEIVED, vn(2))]),
             fees=(FeeLine("L1", 5),),
             vneid_authenticated=True,
         )
@@ -182,7 +182,31 @@ class TestEvolve:
             StatusChange(DossierStatus.RESOLVED, vn(4)),
         )
         with pytest.raises(FactsError):
-            dossier().evolve(statuses=late_first)
+            dossier().evolve(**DossierFacts.timeline(late_first))
+        with pytest.raises(FactsError):  # a code without its instant
+            dossier().evolve(status_codes=bytes([DossierStatus.RECEIVED]))
+        with pytest.raises(FactsError, match="not status codes"):
+            dossier().evolve(status_codes=bytes([42]), status_times=(vn(2),))
+        with pytest.raises(NaiveInstantError):
+            dossier().evolve(
+                status_codes=bytes([DossierStatus.RECEIVED]), status_times=(datetime(2024, 3, 2),)
+            )
+
+    def test_the_timeline_reads_back_as_status_changes_and_shares_its_codes(self) -> None:
+        one = (
+            dossier().with_status(DossierStatus.RECEIVED, vn(2)).with_status(DossierStatus.PROCESSING, vn(3))
+        )
+        other = (
+            dossier().with_status(DossierStatus.RECEIVED, vn(5)).with_status(DossierStatus.PROCESSING, vn(6))
+        )
+        assert one.statuses == (
+            StatusChange(DossierStatus.RECEIVED, vn(2)),
+            StatusChange(DossierStatus.PROCESSING, vn(3)),
+        )
+        assert one.last_status == (DossierStatus.PROCESSING, vn(3))
+        assert dossier().last_status is None
+        assert one.status_codes is other.status_codes  # one object per distinct path of statuses
+        assert one == dossier().evolve(**DossierFacts.timeline(one.statuses))
 
 
 class TestCatalogueFacts:

@@ -2,15 +2,15 @@
 
 `replay` reads the dossier and catalogue topics with manual partition assignment (never joining a consumer
 group, so the live consumers are not disturbed) from offset 0 up to the end offsets captured when it starts
-(`replay_reader`), and applies the fetched batches to the store one transaction each, exactly as the live
-consumer does (same decoding, same exactly-once rule: a re-published copy is counted as a duplicate). Events
-published after the start are left to the consumer that runs next. Reading overlaps applying: a reader task
-fills a small queue of batches while the store applies the previous one in its own thread, in fetch order
-(so each partition stays in offset order); batches already waiting are joined into one transaction (up to
-16,000 records), so a dossier touched by several of them is written once.
+(`replay_reader`), and applies the fetched batches to the store with the live consumer's decoding and
+exactly-once rule (a re-published copy is counted as a duplicate), one transaction per window of many
+batches (`replay_apply`: a dossier touched by several of them is read and written once). Events published
+after the start are left to the consumer that runs next. Reading overlaps applying: a reader task fills a
+small queue of batches while the store projects the previous one in its own thread, in fetch order (so each
+partition stays in offset order).
 
 - The target store must be fresh: `StoreNotEmptyError` unless `force`, which clears it first.
-- `group`: also commit each applied batch's next offsets for this consumer group, so workers started with
+- `group`: also commit each committed window's next offsets for this consumer group, so workers started with
   it on the rebuilt store go on from where the replay stopped. Kafka refuses these commits while the group
   has live members. With `from_beginning=False` the replay resumes from the group's committed offsets into
   the existing store (an interrupted rebuild; the store's tracking makes any overlap harmless).
@@ -26,8 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tthc.indicators.entrypoints.kafka import read_records
 from tthc.indicators.projection.store import FactsStore
+from tthc.indicators.replay_apply import WINDOW_RECORDS, Committed, WindowedApply
 from tthc.indicators.replay_reader import MissingTopicError, ReplayStalledError, TopicReader
 from tthc.kit.gctune import bulk_gc
 
@@ -50,7 +50,7 @@ Progress = Callable[[int, int], None]
 """Called after each batch with the number of records just replayed and the total to replay."""
 
 _QUEUED_BATCHES = 8  # fetched batches waiting for the store: bounds the memory the reader may run ahead with
-_APPLIED_AT_MOST = 16_000  # records per store transaction when the reader is ahead
+_APPLIED_AT_MOST = 16_000  # records decoded at once when the reader is ahead
 _T = TypeVar("_T")
 
 
@@ -70,6 +70,8 @@ class ReplaySource:
     stall_timeout_s: float = 60.0
     partitions: tuple[tuple[str, int], ...] = ()
     """Only these (topic, partition) pairs of `topics` (empty = all): one share of a parallel replay."""
+    window_records: int = WINDOW_RECORDS
+    """Records per store transaction (`replay_apply`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,24 +170,33 @@ def in_own_loop(work: Coroutine[Any, Any, _T]) -> _T:
 
 
 async def _replay_batches(store: FactsStore, source: ReplaySource, progress: Progress | None) -> ReplayTotals:
-    """Applies the batches the reader task queues, one at a time in the store's own thread; each batch's
-    offsets are committed while the next one is applied."""
+    """Projects the batches the reader task queues in the store's own thread, through windows of
+    `source.window_records` records (`replay_apply`); each window's offsets are committed while the next
+    batches are projected."""
     totals = ReplayTotals()
     loop = asyncio.get_running_loop()
+    windows = WindowedApply(store, source.window_records)
     async with TopicReader(source) as reader:
         queue: asyncio.Queue[list[Any] | BaseException | None] = asyncio.Queue(maxsize=_QUEUED_BATCHES)
         feeder = asyncio.create_task(_feed(reader, queue))
         committing: asyncio.Task[None] | None = None
+
+        async def committed(window: Committed | None) -> None:
+            nonlocal committing
+            if window is None:
+                return
+            if committing is not None:
+                await committing
+            committing = asyncio.create_task(reader.commit(window.offsets))
+            totals.add(window.records, window.unreadable, window.applied, window.duplicates, window.rejected)
+
         try:
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-store") as store_thread:
                 async for records in _coalesced(queue, _APPLIED_AT_MOST):
-                    counts = await loop.run_in_executor(store_thread, _apply, store, records)
-                    if committing is not None:
-                        await committing
-                    committing = asyncio.create_task(reader.commit(records))
-                    totals.add(*counts)
+                    await committed(await loop.run_in_executor(store_thread, windows.add, records))
                     if progress is not None:
                         progress(len(records), reader.total)
+                await committed(await loop.run_in_executor(store_thread, windows.commit))
             if committing is not None:
                 await committing
         finally:
@@ -229,13 +240,3 @@ async def _feed(reader: TopicReader, queue: asyncio.Queue[list[Any] | BaseExcept
         await queue.put(error)
     else:
         await queue.put(None)
-
-
-def _apply(store: FactsStore, records: Sequence[Any]) -> tuple[int, int, int, int, int]:
-    """Decodes and applies one batch in one transaction.
-
-    Returns (records, unreadable, applied, duplicates, rejected).
-    """
-    events, letters = read_records(records)
-    result = store.apply(events).result
-    return len(records), len(letters), result.applied, result.duplicates, len(result.rejected)

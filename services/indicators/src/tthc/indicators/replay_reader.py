@@ -139,11 +139,10 @@ class TopicReader:
                     f"no records for {self._source.stall_timeout_s}s; waiting on {waiting}"
                 )
 
-    async def commit(self, records: Sequence[Any]) -> None:
-        """Commits the next offsets after `records` for the group (when there is one)."""
-        if self._source.group is None or not records:
+    async def commit(self, offsets: dict[tuple[str, int], int]) -> None:
+        """Commits `offsets` (the next offset per (topic, partition)) for the group, when there is one."""
+        if self._source.group is None or not offsets:
             return
         from aiokafka import TopicPartition
 
-        nexts = {TopicPartition(record.topic, record.partition): record.offset + 1 for record in records}
-        await self._consumer.commit(nexts)
+        await self._consumer.commit({TopicPartition(*where): offset for where, offset in offsets.items()})

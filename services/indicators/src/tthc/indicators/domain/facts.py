@@ -6,11 +6,10 @@ from events lives elsewhere); the `with_*` helpers are the pure building blocks 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
-from operator import attrgetter
 from typing import Any
 
 from tthc.indicators.domain.facts_parts import (
@@ -39,6 +38,7 @@ __all__ = [
     "StatusChange",
     "SubmittedDocument",
     "SupplementRound",
+    "shared_timeline",
 ]
 
 _INSTANT_FIELDS = (
@@ -64,7 +64,10 @@ class DossierFacts:
     - `submitted_at` (NgayNopHoSo), `received_at` (NgayTiepNhan, None while never received), `original_due`
       (the first NgayHenTra), `current_due` (NgayHenTra after supplement extensions; an apology never
       moves it).
-    - `statuses`: the status timeline in time order; `supplements`: the supplement rounds in time order.
+    - The status timeline in time order, kept compact (a province holds millions of dossiers):
+      `status_codes` one byte per change (the TrangThaiHoSo code; equal timelines share one object) and
+      `status_times` the instants, in parallel; `statuses` gives it as `StatusChange` values.
+      `supplements`: the supplement rounds in time order.
     - `requires_paper_result`: None = take the procedure's flag.
     - `legal_time`: the legal processing time, used only when the dossier has no due date.
     - `synced_at`: when the dossier was first synced to the national portal (None = never).
@@ -82,7 +85,8 @@ class DossierFacts:
     received_at: datetime | None = None
     original_due: datetime | None = None
     current_due: datetime | None = None
-    statuses: tuple[StatusChange, ...] = ()
+    status_codes: bytes = b""
+    status_times: tuple[datetime, ...] = ()
     supplements: tuple[SupplementRound, ...] = ()
     fees: tuple[FeeLine, ...] = ()
     paid_online: OnlinePayment = OnlinePayment.NONE
@@ -103,17 +107,55 @@ class DossierFacts:
     def __post_init__(self) -> None:
         self._check(_FIELD_NAMES)
 
-    def _check(self, names: Iterable[str]) -> None:
+    def _check(self, names: Collection[str]) -> None:
         """Checks the rules of the fields `names` (each rule involves one field only)."""
         for name in names:
             if name in _INSTANT_FIELDS:
                 require_aware(getattr(self, name), f"DossierFacts.{name}")
-            elif name == "statuses" and any(a.at > b.at for a, b in pairwise(self.statuses)):
-                raise FactsError(f"dossier {self.dossier_id}: status timeline is not in time order")
+            elif name == "status_times" or (name == "status_codes" and "status_times" not in names):
+                self._check_timeline()
             elif name == "supplements" and any(
                 a.requested_at > b.requested_at for a, b in pairwise(self.supplements)
             ):
                 raise FactsError(f"dossier {self.dossier_id}: supplement rounds are not in time order")
+
+    def _check_timeline(self) -> None:
+        codes, times = self.status_codes, self.status_times
+        if len(times) != len(codes):
+            raise FactsError(f"dossier {self.dossier_id}: {len(codes)} status codes, {len(times)} instants")
+        for at in times:
+            require_aware(at, "StatusChange.at")
+        if any(a > b for a, b in pairwise(times)):
+            raise FactsError(f"dossier {self.dossier_id}: status timeline is not in time order")
+        unknown = set(codes) - _STATUS_CODES
+        if unknown:
+            raise FactsError(f"dossier {self.dossier_id}: not status codes (TrangThaiHoSo) {sorted(unknown)}")
+
+    @staticmethod
+    def timeline(changes: Iterable[StatusChange]) -> dict[str, Any]:
+        """The `status_codes` and `status_times` fields of a timeline given as `StatusChange` values (for
+        the constructor or `evolve`: ``DossierFacts(..., **DossierFacts.timeline(changes))``)."""
+        listed = tuple(changes)
+        return {
+            "status_codes": shared_timeline(bytes(change.status for change in listed)),
+            "status_times": tuple(change.at for change in listed),
+        }
+
+    @property
+    def statuses(self) -> tuple[StatusChange, ...]:
+        """The status timeline as values, in time order (built on each call: hot paths read
+        `status_codes` and `status_times`)."""
+        return tuple(
+            StatusChange(DossierStatus(code), at)
+            for code, at in zip(self.status_codes, self.status_times, strict=True)
+        )
+
+    @property
+    def last_status(self) -> tuple[DossierStatus, datetime] | None:
+        """The latest status change (None: no status yet)."""
+        if not self.status_codes:
+            return None
+        return DossierStatus(self.status_codes[-1]), self.status_times[-1]
 
     def evolve(self, **changes: Any) -> DossierFacts:
         """A copy with `changes`, like `dataclasses.replace`, checking the rules of the changed fields only
@@ -124,9 +166,7 @@ class DossierFacts:
             TypeError: a name that is not a field.
             FactsError: a changed field breaks its rule.
         """
-        copy = object.__new__(DossierFacts)
-        for set_slot, value in zip(_SETTERS, _ALL_FIELDS(self), strict=True):
-            set_slot(copy, value)
+        copy = _copy(self)
         for name, value in changes.items():
             slot = _SLOTS.get(name)
             if slot is None:
@@ -208,19 +248,20 @@ class DossierFacts:
 
     # -- pure evolution helpers ----------------------------------------------------------------------------
 
-    def with_status(self, status: DossierStatus, at: datetime) -> DossierFacts:
-        """Appends a status change; it must not be earlier than the last one."""
-        return self.evolve(statuses=(*self.statuses, StatusChange(status, at)))
+    def with_status(self, status: DossierStatus, at: datetime, **changes: Any) -> DossierFacts:
+        """Appends a status change (it must not be earlier than the last one), with other `changes` in the
+        same copy."""
+        codes = shared_timeline(self.status_codes + _STATUS_BYTES[status])
+        return self.evolve(status_codes=codes, status_times=(*self.status_times, at), **changes)
 
     def with_reception(self, at: datetime, due: datetime | None) -> DossierFacts:
         """Records the reception (status 2) and the appointment date (both original and current due)."""
-        received = self.evolve(received_at=at, original_due=due, current_due=due)
-        return received.with_status(DossierStatus.RECEIVED, at)
+        return self.with_status(DossierStatus.RECEIVED, at, received_at=at, original_due=due, current_due=due)
 
     def with_supplement_requested(self, at: datetime) -> DossierFacts:
         """Opens a supplement round and enters status 5."""
-        with_round = self.evolve(supplements=(*self.supplements, SupplementRound(at)))
-        return with_round.with_status(DossierStatus.SUPPLEMENT_REQUESTED, at)
+        rounds = (*self.supplements, SupplementRound(at))
+        return self.with_status(DossierStatus.SUPPLEMENT_REQUESTED, at, supplements=rounds)
 
     def with_supplement_supplied(self, at: datetime, new_due: datetime | None = None) -> DossierFacts:
         """Closes the open supplement round, resumes processing (status 4), optionally extends the due date.
@@ -232,8 +273,8 @@ class DossierFacts:
             raise FactsError(f"dossier {self.dossier_id}: no open supplement round to close")
         closed = replace(self.supplements[-1], supplied_at=at)
         due = new_due if new_due is not None else self.current_due
-        resumed = self.evolve(supplements=(*self.supplements[:-1], closed), current_due=due)
-        return resumed.with_status(DossierStatus.PROCESSING, at)
+        rounds = (*self.supplements[:-1], closed)
+        return self.with_status(DossierStatus.PROCESSING, at, supplements=rounds, current_due=due)
 
     def with_due_extended(self, new_due: datetime) -> DossierFacts:
         """Moves the current due date (NgayHenTraMoi); the original due date stays."""
@@ -282,9 +323,43 @@ class DossierFacts:
         return self.evolve(has_petition_or_dislike=True)
 
 
+_STATUS_BYTES = {status: bytes((status,)) for status in DossierStatus}
+_STATUS_CODES = frozenset(int(status) for status in DossierStatus)
+_TIMELINES: dict[bytes, bytes] = {}
+_TIMELINES_KEPT = 4096
+
+
+def shared_timeline(codes: bytes) -> bytes:
+    """The process's one object for this sequence of status codes (few distinct paths exist: sharing
+    them saves ≈ 40 bytes per dossier); new ones are kept as they are once `_TIMELINES_KEPT` are shared."""
+    found = _TIMELINES.get(codes)
+    if found is not None:
+        return found
+    if len(_TIMELINES) < _TIMELINES_KEPT:
+        _TIMELINES[codes] = codes
+    return codes
+
+
 _FIELD_NAMES = tuple(item.name for item in fields(DossierFacts))
-# the slot descriptors: a copy sets them directly (no __init__, no generic replace); reading every field at
-# once (attrgetter, in C) and setting through the bound setters halves the cost of a per-slot loop
 _SLOTS: dict[str, Any] = {name: getattr(DossierFacts, name) for name in _FIELD_NAMES}
-_ALL_FIELDS = attrgetter(*_FIELD_NAMES)
-_SETTERS = tuple(_SLOTS[name].__set__ for name in _FIELD_NAMES)
+
+
+def _slot_copier() -> Callable[[DossierFacts], DossierFacts]:
+    """A function that copies every slot of a `DossierFacts` without `__init__` (its checks held already).
+
+    Generated as straight-line code, as `dataclasses` generates `__init__`: one bound slot setter per field,
+    no loop. Twice as fast as a loop over the fields (≈ 2 µs), and the projection copies facts once or
+    twice per event.
+    """
+    setters = {f"_set_{index}": _SLOTS[name].__set__ for index, name in enumerate(_FIELD_NAMES)}
+    lines = [f"def copy(facts, _new=_new, _cls=_cls, {', '.join(f'{name}={name}' for name in setters)}):"]
+    lines.append("    copied = _new(_cls)")
+    lines += [f"    _set_{index}(copied, facts.{name})" for index, name in enumerate(_FIELD_NAMES)]
+    lines.append("    return copied")
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": DossierFacts, **setters}
+    exec("\n".join(lines), namespace)  # the text is made of the dataclass's own field names only
+    copier: Callable[[DossierFacts], DossierFacts] = namespace["copy"]
+    return copier
+
+
+_copy = _slot_copier()

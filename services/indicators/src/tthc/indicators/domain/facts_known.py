@@ -50,5 +50,7 @@ def _later(at: datetime | None, cut_off: datetime) -> bool:
 def _resolved_by(facts: DossierFacts, cut_off: datetime) -> bool:
     """The results came with the resolution (status 9): known by `cut_off` when that status was entered by
     then, or when the timeline has no resolution to date them."""
-    resolutions = [change.at for change in facts.statuses if change.status is DossierStatus.RESOLVED]
-    return not resolutions or resolutions[0] <= cut_off
+    codes = facts.status_codes
+    if DossierStatus.RESOLVED not in codes:
+        return True
+    return facts.status_times[codes.index(DossierStatus.RESOLVED)] <= cut_off

@@ -86,21 +86,22 @@ def ended_before(dossier: DossierFacts, instant: datetime, now: datetime) -> boo
     """The dossier's last status change is an end state entered before `instant` and known at `now`: every
     change is earlier, so its processing ended before `instant` whatever the end-state priority picks (a
     test without walking the timeline; False does not mean the opposite)."""
-    statuses = dossier.statuses
-    if not statuses:
+    codes = dossier.status_codes
+    if not codes:
         return False
-    last = statuses[-1]
-    return last.at < instant and last.at <= now and last.status in _END_STATES
+    last_at = dossier.status_times[-1]
+    return last_at < instant and last_at <= now and codes[-1] in _END_STATES
 
 
 def end_of_processing(
     dossier: DossierFacts, known: Callable[[datetime], bool]
 ) -> tuple[datetime, DossierStatus] | None:
     """The end of processing among the known status changes: first 9, else first 10, else first 3/7/8."""
+    codes, times = dossier.status_codes, dossier.status_times
     for rank in _END_STATE_RANKS:
-        for change in dossier.statuses:
-            if change.status in rank and known(change.at):
-                return change.at, change.status
+        for code, at in zip(codes, times, strict=True):
+            if code in rank and known(at):
+                return at, DossierStatus(code)
     return None
 
 
@@ -176,11 +177,11 @@ def _financial_pause(dossier: DossierFacts, end: datetime, config: OnTimeConfig)
     if not config.financial_obligation_pauses:
         return timedelta(0)
     paused = timedelta(0)
-    changes = dossier.statuses
-    for index, change in enumerate(changes):
-        if change.status is DossierStatus.FINANCIAL_OBLIGATION and change.at < end:
-            left = changes[index + 1].at if index + 1 < len(changes) else end
-            paused += min(left, end) - change.at
+    times = dossier.status_times
+    for index, code in enumerate(dossier.status_codes):
+        if code == DossierStatus.FINANCIAL_OBLIGATION and times[index] < end:
+            left = times[index + 1] if index + 1 < len(times) else end
+            paused += min(left, end) - times[index]
     return paused
 
 

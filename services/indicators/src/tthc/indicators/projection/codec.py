@@ -22,9 +22,9 @@ from tthc.indicators.domain.facts import (
     FeeLine,
     OnlinePayment,
     ResultDocument,
-    StatusChange,
     SubmittedDocument,
     SupplementRound,
+    shared_timeline,
 )
 from tthc.kit.clock import VIETNAM
 
@@ -155,8 +155,10 @@ def dossier_to_json(facts: DossierFacts) -> str:
         value = getattr(facts, name)
         if value is not None:
             doc[name] = _at(value)
-    if facts.statuses:
-        doc["statuses"] = [[int(change.status), _at(change.at)] for change in facts.statuses]
+    if facts.status_codes:
+        doc["statuses"] = [
+            [code, _at(at)] for code, at in zip(facts.status_codes, facts.status_times, strict=True)
+        ]
     if facts.supplements:
         doc["supplements"] = [[_at(r.requested_at), _at(r.supplied_at)] for r in facts.supplements]
     if facts.fees:
@@ -199,7 +201,8 @@ def dossier_from_json(text: str) -> DossierFacts:
         paid_online_at=instant.optional(doc.get("paid_online_at")),
         vneid_authenticated_at=instant.optional(doc.get("vneid_authenticated_at")),
         population_data_used_at=instant.optional(doc.get("population_data_used_at")),
-        statuses=tuple(StatusChange(DossierStatus(code), instant.required(at)) for code, at in statuses),
+        status_codes=shared_timeline(bytes(DossierStatus(code) for code, _ in statuses)),
+        status_times=tuple(instant.required(at) for _, at in statuses),
         supplements=tuple(
             SupplementRound(instant.required(ask), instant.optional(got)) for ask, got in rounds
         ),

@@ -72,7 +72,6 @@ def registered(facts: DossierFacts | None, event: pub.DossierRegistered) -> Doss
         procedure_code=sys.intern(event.procedure_code),
         channel=_channel(event.channel),
         submitted_at=submitted_at,
-        statuses=(),
     ).with_status(DossierStatus.REGISTERED, submitted_at)
 
 

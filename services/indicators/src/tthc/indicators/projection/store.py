@@ -34,24 +34,12 @@ from tthc.indicators.projection.backends import Database, open_database
 from tthc.indicators.projection.codec import dossier_from_json, dossier_to_json
 from tthc.indicators.projection.decoding import InboundEvent, Position, Stream, decode
 from tthc.indicators.projection.recent import RecentFacts
-from tthc.indicators.projection.sequencing import BatchProjection, BatchResult, DossierState, ProcedureState
+from tthc.indicators.projection.sequencing import DossierState, ProcedureState
+from tthc.indicators.projection.window import ConcurrentProjectionError, ProjectionWindow, Rows, StoredBatch
+
+__all__ = ["ConcurrentProjectionError", "FactsChanges", "FactsStore", "ProjectionWindow", "StoredBatch"]
 
 _CHUNK = 500  # ids per IN (...) list
-
-
-class ConcurrentProjectionError(RuntimeError):
-    """Another consumer applied events of the same aggregate meanwhile; the batch was rolled back."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredBatch:
-    """A committed batch: its counts, the facts it changed (for the in-memory caches) and the change
-    sequence numbers its facts rows took (empty when it wrote no facts)."""
-
-    result: BatchResult
-    dossiers: dict[str, DossierFacts]
-    procedures: dict[str, catalog_v1.ProcedureChanged]
-    changes: range = range(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +78,7 @@ class FactsStore:
 
     def apply(self, events: Sequence[InboundEvent]) -> StoredBatch:
         """Applies a batch: reads its aggregates, projects in memory, then writes what changed in one
-        transaction (nothing is written if anything raises).
+        transaction (nothing is written if anything raises). A `window` of one batch.
 
         Reading and projecting take no write lock, so writers in other processes (a parallel replay, a
         second worker) only queue for the short write; the tracking rows' optimistic version check catches
@@ -99,54 +87,45 @@ class FactsStore:
         Raises:
             ConcurrentProjectionError: another writer moved one of the batch's aggregates meanwhile.
         """
+        window = self.window()
+        window.add(events)
+        return window.commit()
+
+    def window(self) -> ProjectionWindow:
+        """An empty projection window on this store: batches added to it are written by one `commit`."""
+        return ProjectionWindow(self)
+
+    def load_states(
+        self, dossier_keys: set[str], procedure_keys: set[str]
+    ) -> tuple[dict[str, DossierState], dict[str, ProcedureState]]:
+        """The stored states of these aggregates (fresh ones for unknown keys), read without the write lock
+        (for `ProjectionWindow`)."""
         with self._db.reading() as cursor:
-            dossiers = self._load_dossiers(cursor, _keys(events, Stream.DOSSIER))
-            procedures = self._load_procedures(cursor, _keys(events, Stream.PROCEDURE))
-        before = _Before.of(dossiers, procedures)
-        projection = BatchProjection(dossiers, procedures)
-        for event in events:
-            projection.add(event)
-        rows = self._rows(projection, before)
-        changes = range(0)
-        if rows is not None:
-            with self._db.transaction() as cursor:
-                changes = self._write(cursor, rows)
-        for key in projection.changed_dossiers:  # committed: this version's facts are the stored ones
-            self._recent.put(key, dossiers[key].version, dossiers[key].facts)
-        changed = {key: dossiers[key].facts for key in projection.changed_dossiers}
-        return StoredBatch(
-            projection.result(),
-            {key: facts for key, facts in changed.items() if facts is not None},
-            {key: _snapshot(procedures[key]) for key in projection.changed_procedures},
-            changes,
-        )
+            return self._load_dossiers(cursor, dossier_keys), self._load_procedures(cursor, procedure_keys)
 
-    def _rows(self, projection: BatchProjection, before: _Before) -> _Rows | None:
-        """Everything the batch writes, serialised before the write lock is taken; None = nothing."""
-        dossier_keys = sorted(projection.changed_dossiers)
-        procedure_keys = sorted(projection.changed_procedures)
-        if not (dossier_keys or procedure_keys or _pending_changed(projection, before)):
+    def write_rows(self, rows: Rows) -> range:
+        """Writes one window's rows in one transaction; returns the change sequence numbers taken by the
+        facts rows (for `ProjectionWindow`).
+
+        Raises:
+            ConcurrentProjectionError: a tracking row moved since it was read.
+        """
+        with self._db.transaction() as cursor:
+            return self._write(cursor, rows)
+
+    def remember(self, key: str, version: int, facts: DossierFacts | None) -> None:
+        """Notes the facts just committed at `version`, so the next batch need not read them back."""
+        self._recent.put(key, version, facts)
+
+    def facts_row(self, key: str, state: DossierState) -> tuple[Any, ...] | None:
+        """The `dossier_facts` row of a state (None: no facts yet, only rejected events)."""
+        facts = state.facts
+        if facts is None:
             return None
-        tracking = [
-            _tracking_row(Stream.DOSSIER, key, projection.dossiers[key].last_event, before.dossier_versions)
-            for key in dossier_keys
-        ] + [
-            _tracking_row(
-                Stream.PROCEDURE, key, projection.procedures[key].last_event, before.procedure_versions
-            )
-            for key in procedure_keys
-        ]
-        facts = [
-            row for key in dossier_keys if (row := self._facts_row(key, projection.dossiers[key])) is not None
-        ]
-        procedure_rows = [
-            (key, projection.procedures[key].version, _snapshot(projection.procedures[key]).model_dump_json())
-            for key in procedure_keys
-        ]
-        inserts, deletes = _pending_rows(projection, before)
-        return _Rows(tracking, facts, procedure_rows, inserts, deletes)
+        received = self._db.instant(facts.received_at)
+        return (key, facts.unit_code, facts.procedure_code, received, state.version, dossier_to_json(facts))
 
-    def _write(self, cursor: Any, rows: _Rows) -> range:
+    def _write(self, cursor: Any, rows: Rows) -> range:
         """Writes one batch's rows; returns the change sequence numbers taken by the facts rows."""
         # first write of the transaction: the counter row lock orders every writer's commit (see above)
         changes = self._claim_changes(cursor, len(rows.facts) + len(rows.procedures))
@@ -170,13 +149,6 @@ class FactsStore:
         cursor.execute(self._db.sql(sql.CLAIM_CHANGES), (count, sql.COUNTER))
         last = int(cursor.fetchall()[0][0])
         return range(last - count + 1, last + 1)
-
-    def _facts_row(self, key: str, state: DossierState) -> tuple[Any, ...] | None:
-        facts = state.facts
-        if facts is None:
-            return None  # only rejected events so far: tracked, no facts to keep
-        received = self._db.instant(facts.received_at)
-        return (key, facts.unit_code, facts.procedure_code, received, state.version, dossier_to_json(facts))
 
     def _track(
         self, cursor: Any, stream: Stream, key: str, values: tuple[Any, ...], version_before: int | None
@@ -309,81 +281,8 @@ class FactsStore:
             return int(cursor.fetchall()[0][0])
 
 
-@dataclass(frozen=True, slots=True)
-class _Before:
-    dossier_versions: dict[str, int]
-    procedure_versions: dict[str, int]
-    pending: dict[str, frozenset[int]]
-
-    @classmethod
-    def of(cls, dossiers: dict[str, DossierState], procedures: dict[str, ProcedureState]) -> _Before:
-        # version 0 = no tracking row yet (an INSERT); otherwise the UPDATE checks the version read
-        return cls(
-            {key: state.version for key, state in dossiers.items() if state.version},
-            {key: state.version for key, state in procedures.items() if state.version},
-            {key: frozenset(state.pending) for key, state in dossiers.items() if state.pending},
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class _Rows:
-    """One batch's rows, ready to write."""
-
-    tracking: list[tuple[Stream, str, tuple[Any, ...], int | None]]
-    facts: list[tuple[Any, ...]]
-    procedures: list[tuple[Any, ...]]
-    pending_inserts: list[tuple[Any, ...]]
-    pending_deletes: list[tuple[Any, ...]]
-
-
-def _tracking_row(
-    stream: Stream, key: str, event: InboundEvent | None, versions_before: dict[str, int]
-) -> tuple[Stream, str, tuple[Any, ...], int | None]:
-    if event is None:
-        raise ConcurrentProjectionError(f"{stream} {key}: changed without an event")  # cannot happen
-    return stream, key, (event.sequence, event.event_id, *_position(event)), versions_before.get(key)
-
-
-def _pending_rows(
-    projection: BatchProjection, before: _Before
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The parked events to insert and to delete (drained)."""
-    inserts: list[tuple[Any, ...]] = []
-    deletes: list[tuple[Any, ...]] = []
-    for key, state in projection.dossiers.items():
-        parked_before = before.pending.get(key, frozenset())
-        deletes += [(Stream.DOSSIER.value, key, seq) for seq in sorted(parked_before - state.pending.keys())]
-        inserts += [
-            (Stream.DOSSIER.value, key, seq, state.pending[seq].to_json(), *_position(state.pending[seq]))
-            for seq in sorted(state.pending.keys() - parked_before)
-        ]
-    return inserts, deletes
-
-
 def _add_change_seq_if_missing(cursor: Any, table: str) -> None:
     """Stores created before the change sequence get the column (0: loaded at start like every row)."""
     cursor.execute(f"SELECT * FROM {table} LIMIT 0")
     if "change_seq" not in {column[0] for column in cursor.description}:
         cursor.execute(f"ALTER TABLE {table} ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0")
-
-
-def _pending_changed(projection: BatchProjection, before: _Before) -> bool:
-    return any(
-        frozenset(state.pending) != before.pending.get(key, frozenset())
-        for key, state in projection.dossiers.items()
-    )
-
-
-def _position(event: InboundEvent) -> tuple[str, int, int, int | None]:
-    at = event.position
-    return at.topic, at.partition, at.offset, at.notification_id
-
-
-def _keys(events: Sequence[InboundEvent], stream: Stream) -> set[str]:
-    return {event.aggregate_id for event in events if event.stream is stream}
-
-
-def _snapshot(state: ProcedureState) -> catalog_v1.ProcedureChanged:
-    if state.snapshot is None:
-        raise ConcurrentProjectionError("a changed procedure without a snapshot")  # cannot happen
-    return state.snapshot

@@ -39,8 +39,7 @@ def _instants(dossier: DossierFacts, procedure: ProcedureFacts | None) -> Iterat
     for at in (dossier.submitted_at, dossier.received_at, dossier.synced_at, dossier.apology_issued_at):
         if at is not None:
             yield at
-    for change in dossier.statuses:
-        yield change.at
+    yield from dossier.status_times
     for round_ in dossier.supplements:
         yield round_.requested_at
         if round_.supplied_at is not None:
@@ -59,10 +58,10 @@ def _pauses(dossier: DossierFacts) -> tuple[timedelta, ...]:
         timedelta(0),
     )
     financial = timedelta(0)
-    changes = dossier.statuses
-    for change, following in pairwise(changes):
-        if change.status is DossierStatus.FINANCIAL_OBLIGATION:
-            financial += following.at - change.at
+    changes = zip(dossier.status_codes, dossier.status_times, strict=True)
+    for (code, at), (_, following_at) in pairwise(changes):
+        if code == DossierStatus.FINANCIAL_OBLIGATION:
+            financial += following_at - at
     return (supplements, supplements + financial, financial)
 
 
