@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
+from operator import attrgetter, gt
 from typing import Any
 
 from tthc.indicators.domain.facts_parts import (
@@ -120,16 +121,17 @@ class DossierFacts:
                 raise FactsError(f"dossier {self.dossier_id}: supplement rounds are not in time order")
 
     def _check_timeline(self) -> None:
+        # whole-sequence checks in C (map, issuperset): the projection checks the timeline on every status
         codes, times = self.status_codes, self.status_times
         if len(times) != len(codes):
             raise FactsError(f"dossier {self.dossier_id}: {len(codes)} status codes, {len(times)} instants")
-        for at in times:
-            require_aware(at, "StatusChange.at")
-        if any(a > b for a, b in pairwise(times)):
+        if None in map(_zone, times):
+            require_aware(next(at for at in times if at.tzinfo is None), "StatusChange.at")
+        if True in map(gt, times, times[1:]):
             raise FactsError(f"dossier {self.dossier_id}: status timeline is not in time order")
-        unknown = set(codes) - _STATUS_CODES
-        if unknown:
-            raise FactsError(f"dossier {self.dossier_id}: not status codes (TrangThaiHoSo) {sorted(unknown)}")
+        if not _STATUS_CODES.issuperset(codes):
+            unknown = sorted(set(codes) - _STATUS_CODES)
+            raise FactsError(f"dossier {self.dossier_id}: not status codes (TrangThaiHoSo) {unknown}")
 
     @staticmethod
     def timeline(changes: Iterable[StatusChange]) -> dict[str, Any]:
@@ -325,6 +327,7 @@ class DossierFacts:
 
 _STATUS_BYTES = {status: bytes((status,)) for status in DossierStatus}
 _STATUS_CODES = frozenset(int(status) for status in DossierStatus)
+_zone = attrgetter("tzinfo")
 _TIMELINES: dict[bytes, bytes] = {}
 _TIMELINES_KEPT = 4096
 

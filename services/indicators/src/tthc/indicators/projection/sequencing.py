@@ -23,24 +23,36 @@ from tthc.indicators.domain.facts import DossierFacts, FactsError
 from tthc.indicators.projection.decoding import InboundEvent, Stream
 from tthc.indicators.projection.mapping import evolve_dossier, is_self_contained
 
+Tracked = tuple[int, str, str, int, int, int | None]
+"""The tracking values of the last applied event: version, event id, topic, partition, offset, upstream
+notification id (kept instead of the event, so a replay window does not hold every parsed event)."""
+
+
+def tracked(event: InboundEvent) -> Tracked:
+    """The tracking values of `event`."""
+    at = event.position
+    return event.sequence, event.event_id, at.topic, at.partition, at.offset, at.notification_id
+
 
 @dataclass(slots=True)
 class DossierState:
-    """What the store holds about one dossier: facts (None before its first event), version, parked events."""
+    """What the store holds about one dossier: facts (None before its first event), version, parked events,
+    and the tracking values of the last event applied here (None: none yet)."""
 
     version: int = 0
     facts: DossierFacts | None = None
     pending: dict[int, InboundEvent] = field(default_factory=dict)
-    last_event: InboundEvent | None = None
+    last: Tracked | None = None
 
 
 @dataclass(slots=True)
 class ProcedureState:
-    """What the store holds about one procedure: the latest snapshot and its version."""
+    """What the store holds about one procedure: the latest snapshot, its version, and the tracking values
+    of the last event applied here."""
 
     version: int = 0
     snapshot: catalog_v1.ProcedureChanged | None = None
-    last_event: InboundEvent | None = None
+    last: Tracked | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +110,7 @@ class BatchProjection:
             return
         if not isinstance(event.data, catalog_v1.ProcedureChanged):
             raise TypeError(f"not a catalogue event: {type(event.data).__name__}")  # decode guarantees it
-        state.version, state.snapshot, state.last_event = event.sequence, event.data, event
+        state.version, state.snapshot, state.last = event.sequence, event.data, tracked(event)
         self.changed_procedures.add(event.aggregate_id)
         self._applied += 1
 
@@ -120,7 +132,7 @@ class BatchProjection:
             state.facts = evolve_dossier(state.facts, _dossier_data(event))
         except FactsError as error:
             self._rejected.append(Rejection(event, str(error)))
-        state.version, state.last_event = event.sequence, event
+        state.version, state.last = event.sequence, tracked(event)
         self.changed_dossiers.add(event.aggregate_id)
         self._applied += 1
 

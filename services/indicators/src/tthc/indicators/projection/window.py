@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING, Any
 from tthc.contracts import catalog_v1
 from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.projection.decoding import InboundEvent, Stream
-from tthc.indicators.projection.sequencing import BatchProjection, BatchResult, DossierState, ProcedureState
+from tthc.indicators.projection.sequencing import (
+    BatchProjection,
+    BatchResult,
+    DossierState,
+    ProcedureState,
+    Tracked,
+)
 
 if TYPE_CHECKING:
     from tthc.indicators.projection.store import FactsStore
@@ -105,10 +111,10 @@ class ProjectionWindow:
         if not (dossier_keys or procedure_keys or _pending_changed(projection, before)):
             return None
         tracking = [
-            _tracking_row(Stream.DOSSIER, key, self._dossiers[key].last_event, before.dossier_versions)
+            _tracking_row(Stream.DOSSIER, key, self._dossiers[key].last, before.dossier_versions)
             for key in dossier_keys
         ] + [
-            _tracking_row(Stream.PROCEDURE, key, self._procedures[key].last_event, before.procedure_versions)
+            _tracking_row(Stream.PROCEDURE, key, self._procedures[key].last, before.procedure_versions)
             for key in procedure_keys
         ]
         facts = [row for key in dossier_keys if (row := self._store.facts_row(key, self._dossiers[key]))]
@@ -141,11 +147,11 @@ class _Before:
 
 
 def _tracking_row(
-    stream: Stream, key: str, event: InboundEvent | None, versions_before: dict[str, int]
+    stream: Stream, key: str, last: Tracked | None, versions_before: dict[str, int]
 ) -> tuple[Stream, str, tuple[Any, ...], int | None]:
-    if event is None:
+    if last is None:
         raise ConcurrentProjectionError(f"{stream} {key}: changed without an event")  # cannot happen
-    return stream, key, (event.sequence, event.event_id, *_position(event)), versions_before.get(key)
+    return stream, key, last, versions_before.get(key)
 
 
 def _pending_rows(
