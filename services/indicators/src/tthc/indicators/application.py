@@ -21,6 +21,7 @@ is reported as not available; petitions (5.1–5.3) have no events yet, so petit
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -81,6 +82,11 @@ __all__ = [
 
 _DETAILED_KEPT = 8  # detailed counts (with ids) kept for paging through explanations
 _SCORED_KEPT = 2048  # scorecards remembered by their inputs (≈ 22 KB each)
+
+log = logging.getLogger(__name__)
+
+SLOW_S = 0.25
+"""A batch or a scorecard taking at least this long is logged with where its time went."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,13 +174,24 @@ class Indicators:
     # -- writing -------------------------------------------------------------------------------------------
 
     def apply_batch(self, events: Sequence[InboundEvent]) -> BatchResult:
-        """Applies one polled batch in one store transaction, then updates the in-memory caches."""
+        """Applies one polled batch in one store transaction, then updates the in-memory caches (a slow
+        batch is logged with where its time went)."""
+        began = time.perf_counter()
         with self._sync:
+            locked = time.perf_counter()
             stored = self._store.apply(events)
+            written = time.perf_counter()
             self._absorb(stored.dossiers.values(), stored.procedures)
             if stored.changes and stored.changes.start == self._seen_change + 1:
                 self._seen_change = stored.changes[-1]  # nobody else wrote in between: nothing to re-read
             self._totals = self._totals.plus(stored.result)
+        ended = time.perf_counter()
+        if ended - began >= SLOW_S:
+            log.warning(
+                "a batch of %d events took %.2f s: %.2f s waiting for the previous one, %.2f s in the store, "
+                "%.2f s updating the caches", len(events), ended - began, locked - began, written - locked,
+                ended - written,
+            )  # fmt: skip
         return stored.result
 
     @property
@@ -190,7 +207,8 @@ class Indicators:
 
     def _refresh(self) -> int:
         changes = self._store.changes_since(self._seen_change)
-        self._absorb(changes.dossiers, changes.procedures)
+        if changes.dossiers or changes.procedures:  # else the caches' lock is not needed: a count may hold it
+            self._absorb(changes.dossiers, changes.procedures)
         self._seen_change = changes.last
         self._refreshed_at = time.monotonic()
         return len(changes.dossiers) + len(changes.procedures)
@@ -257,13 +275,24 @@ class Indicators:
             UnknownUnitError: the unit is not in the registry.
         """
         instant = self._as_of(period, as_of)
+        began = time.perf_counter()
         self._refresh_if_due()
+        refreshed = time.perf_counter()
         with self._lock:
+            locked = time.perf_counter()
             inputs = self._inputs(unit_code, period, instant)
             root = self._tree.root(unit_code)
             if root != unit_code:
                 inputs = inherit_catalogue_metrics(self._catalogue_inputs(root, period), inputs)
-            return self._score(inputs, self._tree.scoring_level(unit_code))
+            card = self._score(inputs, self._tree.scoring_level(unit_code))
+        ended = time.perf_counter()
+        if ended - began >= SLOW_S:
+            log.warning(
+                "the scorecard of %s for %s took %.2f s: %.2f s refreshing, %.2f s waiting for the caches, "
+                "%.2f s counting", unit_code, period, ended - began, refreshed - began, locked - refreshed,
+                ended - locked,
+            )  # fmt: skip
+        return card
 
     def warm_up(self, periods: Iterable[Period], stop: threading.Event | None = None) -> int:
         """Counts every unit's scorecard for `periods`, the deepest units first, so that a pool only merges
