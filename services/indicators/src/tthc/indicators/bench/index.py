@@ -30,7 +30,7 @@ from tthc.indicators.bench.publishing import BenchTopics, commit_ends, publish_a
 from tthc.indicators.bench.queries import grpc_load, in_process_scorecards, query_periods
 from tthc.indicators.bench.replay_run import run_replay
 from tthc.indicators.bench.report import summary_lines, write_result
-from tthc.indicators.bench.service import ServicePlan, indicators_service
+from tthc.indicators.bench.service import ServicePlan, indicators_service, projection_latency
 from tthc.indicators.bench.workload import IndexWorkload, write_units_file
 from tthc.kit.clock import Clock, SystemClock
 
@@ -162,7 +162,11 @@ def _run(
         )  # fmt: skip
         echo(f"freshness at {options.freshness_rate} events/s for {options.freshness_seconds} s")
         figures["freshness"] = asyncio.run(_freshness(options, service.grpc, bootstrap, topics))
-        figures["service"] = {**started, "memory_end": memory_mib(service.pid)}
+        figures["service"] = {
+            **started,
+            "memory_end": memory_mib(service.pid),
+            "projection_latency": _projection_latency(service.http),
+        }
     return figures, profile
 
 
@@ -193,3 +197,10 @@ async def _freshness(
         address, bootstrap, topics.dossier, background, probes,
         year=workload.year, rate=options.freshness_rate, seconds=options.freshness_seconds,
     )  # fmt: skip
+
+
+def _projection_latency(http: str) -> dict[str, Any]:
+    try:
+        return dict(projection_latency(http))
+    except OSError as error:  # a figure lost, not the run
+        return {"error": str(error)}
