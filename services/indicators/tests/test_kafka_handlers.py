@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -119,3 +121,21 @@ async def test_a_failed_store_transaction_is_not_acknowledged_and_applies_nothin
 
 async def _record(acks: list[str], what: str) -> None:
     acks.append(what)
+
+
+async def test_a_batch_does_not_wait_for_the_default_executor(indicators: Indicators) -> None:
+    # scrapes and some queries run in the default executor: all its threads busy must not hold a batch back
+    broker, _ = wired(indicators)
+    release = threading.Event()
+    loop = asyncio.get_running_loop()
+    blockers = [loop.run_in_executor(None, release.wait, 10) for _ in range(64)]
+    one = scenario("HS-9")
+    try:
+        async with TestKafkaBroker(broker) as test_broker:
+            await asyncio.wait_for(
+                test_broker.publish_batch(*wire(one), topic=topics.DOSSIER_EVENTS), timeout=5
+            )
+        assert indicators.dossier(str(one.dossier_id)) == expected_facts(one)
+    finally:
+        release.set()
+        await asyncio.gather(*blockers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
@@ -319,3 +321,31 @@ def test_a_scrape_stops_computing_at_its_budget_and_the_next_ones_catch_up(clock
     assert units == {unit.code for unit in UNITS}  # the two never computed went first
     assert age == 1.0  # H.01, computed at t=2 in the first scrape; this one started at t=3
     assert exposed()[1] > 0
+
+
+def test_a_scrape_during_a_refresh_waits_and_reuses_its_figures(clock: FixedClock) -> None:
+    entered, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    class Blocking(FlakySource):
+        def scorecard(self, unit_code: str, period: Period, as_of: datetime | None = None) -> Scorecard:
+            calls.append(unit_code)
+            entered.set()
+            release.wait(5)
+            return super().scorecard(unit_code, period, as_of)
+
+    collector = IndexCollector(Blocking(), clock, MetricsPeriods.parse("2024-03"))
+    first = threading.Thread(target=lambda: list(collector.collect()))
+    first.start()
+    assert entered.wait(5)
+    results: list[list[Metric]] = []
+    second = threading.Thread(target=lambda: results.append(list(collector.collect())))
+    second.start()
+    second.join(0.2)
+    assert second.is_alive()  # waits for the refresh in progress
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert len(calls) == len(UNITS)  # one refresh: the second scrape computed nothing itself
+    exposed = {s.labels["unit"] for f in results[0] if f.name == "tthc_indicators_score" for s in f.samples}
+    assert exposed == {unit.code for unit in UNITS}  # the first scrape's figures

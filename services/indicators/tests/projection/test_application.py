@@ -237,7 +237,7 @@ def test_a_warmed_up_read_model_answers_every_unit_without_counting_again(
     def no_counting(*_: object, **__: object) -> None:
         raise AssertionError("counted again after the warm-up")
 
-    monkeypatch.setattr(application, "count_part", no_counting)
+    monkeypatch.setattr(application, "count_missing", no_counting)
     for unit in units:
         assert indicators.scorecard(unit, MARCH) == direct_scorecard(unit, NOW, SCENARIOS)
 

@@ -3,9 +3,16 @@ batches touch some units and not others, and while the clock moves."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
+import pytest
+
+from tthc.indicators import application
 from tthc.indicators.application import Indicators
+from tthc.indicators.counting_plan import Counted, CountPlan, PartKey
+from tthc.indicators.domain.counting_config import CountingConfig
+from tthc.indicators.domain.scoring import Scorecard
 from tthc.indicators.projection.decoding import from_envelope
 from tthc.indicators.projection.store import FactsStore
 from tthc.kit.clock import FixedClock
@@ -30,4 +37,40 @@ def test_scorecards_follow_batches_unit_by_unit_and_equal_a_count_from_scratch(s
         for code in UNITS:
             assert model.scorecard(code, MARCH) == direct_scorecard(code, clock.now(), applied), (unit, code)
     assert len(applied) == len(SCENARIOS)
+    model.close()
+
+
+def test_a_batch_applies_while_a_count_runs_and_the_stale_count_is_not_kept(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FixedClock(NOW)
+    model = Indicators(FactsStore.open(store_url), TREE, clock)
+    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    first, later = SCENARIOS[:-10], SCENARIOS[-10:]
+    assert direct_scorecard("H", NOW, list(first)) != direct_scorecard("H", NOW, list(SCENARIOS))
+    model.apply_batch([event for scenario in first for event in inbound(scenario)])
+    counting, release = threading.Event(), threading.Event()
+    real_count = application.count_missing
+
+    def slow_count(planned: CountPlan, config: CountingConfig) -> dict[PartKey, Counted]:
+        counting.set()
+        release.wait(10)  # a long count: the caches' lock must not be held meanwhile
+        return real_count(planned, config)
+
+    monkeypatch.setattr(application, "count_missing", slow_count)
+    answers: list[Scorecard] = []
+    query = threading.Thread(target=lambda: answers.append(model.scorecard("H", MARCH)))
+    query.start()
+    assert counting.wait(10)
+    batch = threading.Thread(
+        target=model.apply_batch, args=([event for scenario in later for event in inbound(scenario)],)
+    )
+    batch.start()
+    batch.join(5)
+    assert not batch.is_alive()  # applied while the count was still running
+    release.set()
+    query.join(10)
+    assert answers == [direct_scorecard("H", NOW, list(first))]  # as of the facts the count read
+    monkeypatch.setattr(application, "count_missing", real_count)
+    assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))  # counted again
     model.close()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+from datetime import datetime
 
 from tthc.indicators.domain.facts import DossierFacts
-from tthc.indicators.projection.facts_cache import PART_BUCKETS, FactsCache, bucket_of
+from tthc.indicators.domain.periods import Period
+from tthc.indicators.projection.facts_cache import PART_BUCKETS, CountCache, FactsCache, bucket_of
+from tthc.kit.clock import VIETNAM
 
 
 def facts(dossier_id: str, unit: str, code: str = "HS") -> DossierFacts:
@@ -77,3 +80,21 @@ def _agree(cache: FactsCache, model: dict[str, DossierFacts], units: list[str]) 
         for bucket, found in parts.items():
             in_bucket = sorted(key for key in expected if bucket_of(key) == bucket)
             assert sorted(f.dossier_id for f in found) == in_bucket
+
+
+def test_a_count_read_before_its_unit_changed_is_not_cached() -> None:
+    march, at = Period.month(2024, 3), datetime(2024, 3, 20, tzinfo=VIETNAM)
+    cache = CountCache()
+    stamp = cache.stamp()
+    cache.invalidate(["other"])
+    assert cache.put("H.01", march, at, "kept", None, counted_at=stamp)  # another unit changed: still current
+    assert cache.get("H.01", march, at) == "kept"
+    stamp = cache.stamp()
+    cache.invalidate(["H.01"])
+    assert not cache.put("H.01", march, at, "stale", None, counted_at=stamp)
+    assert cache.get("H.01", march, at) is None
+    stamp = cache.stamp()
+    cache.clear()
+    assert not cache.put("H.02", march, at, "stale", None, counted_at=stamp)
+    assert cache.put("H.02", march, at, "fresh", None, counted_at=cache.stamp())
+    assert cache.get("H.02", march, at) == "fresh"

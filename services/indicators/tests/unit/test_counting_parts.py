@@ -14,11 +14,12 @@ from tthc.indicators.domain.counting import count_unit
 from tthc.indicators.domain.counting_config import CountingConfig
 from tthc.indicators.domain.counting_dossiers import DossierPass
 from tthc.indicators.domain.counting_parts import count_part
-from tthc.indicators.domain.counting_tally import Tally
+from tthc.indicators.domain.counting_tally import Subject, Tally
 from tthc.indicators.domain.facts_catalogue import OnlineLevel, ProcedureFacts, UnitFacts, UnitLevel
 from tthc.indicators.domain.ontime import OnTimeConfig
 from tthc.indicators.domain.ontime_config import Granularity, PauseRule
 from tthc.indicators.domain.periods import Period
+from tthc.indicators.domain.scoring.metrics import MetricCode, MetricInput
 from tthc.indicators.projection.scenarios import ScenarioSpace, expected_facts, random_scenarios
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -77,3 +78,24 @@ def test_a_detailed_tally_cannot_be_merged() -> None:
     detailed = DossierPass(Tally(detailed=True), PROCEDURES, PERIODS[0], now, config=CountingConfig())
     with pytest.raises(ValueError, match="undetailed"):
         detailed.merge(count_part([], PROCEDURES, PERIODS[0], now))
+
+
+def test_parts_are_compact_values_sharing_equal_sets() -> None:
+    space = ScenarioSpace(UNITS, tuple(PROCEDURES), date(2024, 1, 20), 70, VN)
+    pool = [expected_facts(item) for item in random_scenarios(random.Random(5), 200, space)]
+    now = datetime(2024, 12, 31, tzinfo=VN)
+    first, again = (count_part(pool, PROCEDURES, PERIODS[2], now) for _ in range(2))
+    assert first == again
+    assert first.procedures_with_fee_data  # the sample has fee-bearing procedures
+    assert first.procedures_with_fee_data is again.procedures_with_fee_data
+    assert first.services_with_online_dossiers is again.services_with_online_dossiers
+    assert first.codes is again.codes
+    assert sum(first.denominators) > 0
+
+
+def test_a_tally_with_overridden_inputs_gives_no_bare_totals() -> None:
+    tally = Tally(detailed=False)
+    tally.open(MetricCode.DOSSIER_SYNC, Subject.DOSSIER)
+    tally.override(MetricCode.DOSSIER_SYNC, MetricInput(1, 2))
+    with pytest.raises(ValueError, match="overrides"):
+        tally.totals()

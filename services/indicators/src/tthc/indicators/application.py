@@ -13,7 +13,9 @@ every unit, at most about `refresh_interval_s` behind the store. `refresh()` doe
 
 Counts are cached per (unit, period). An entry is dropped when a dossier of the pool changes (or any
 procedure changes) and expires when the clock reaches the next instant at which a verdict could change with
-no event (a pending dossier's due date, the period's end: `projection.validity`).
+no event (a pending dossier's due date, the period's end: `projection.validity`). A count runs without the
+caches' lock, on a snapshot of the facts it needs (`counting_plan`): a batch never waits behind a long
+count, and a count whose facts changed meanwhile answers its query but is not kept.
 
 Not available yet, on purpose: 4.6 (electronic certified copies: no event tells which communes offer them)
 is reported as not available; petitions (5.1–5.3) have no events yet, so petition metrics count 0 / 0.
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from tthc.contracts import catalog_v1
+from tthc.indicators.counting_plan import Counted, CountPlan, PartKey, count_missing, plan
 from tthc.indicators.domain.counting import (
     CATALOGUE_METRICS,
     CountingConfig,
@@ -40,8 +43,6 @@ from tthc.indicators.domain.counting import (
     count_unit_detailed,
     inherit_catalogue_metrics,
 )
-from tthc.indicators.domain.counting_dossiers import DossierPass
-from tthc.indicators.domain.counting_parts import count_part
 from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.domain.facts_catalogue import ProcedureFacts
 from tthc.indicators.domain.periods import Period
@@ -62,12 +63,11 @@ from tthc.indicators.explanation import (
     read_page_token,
 )
 from tthc.indicators.projection.decoding import InboundEvent
-from tthc.indicators.projection.facts_cache import PART_BUCKETS, CountCache, FactsCache, bucket_of
+from tthc.indicators.projection.facts_cache import CountCache, FactsCache, bucket_of
 from tthc.indicators.projection.mapping_catalogue import procedure_facts
 from tthc.indicators.projection.sequencing import BatchResult
 from tthc.indicators.projection.store import FactsStore
 from tthc.indicators.projection.units import UnitInfo, UnitTree, load_unit_tree
-from tthc.indicators.projection.validity import valid_until
 from tthc.kit.clock import Clock
 from tthc.kit.worktime import WorkingCalendar
 
@@ -80,6 +80,7 @@ __all__ = [
     "ProjectionTotals",
 ]
 
+_Inputs = dict[MetricCode, MetricInput]
 _DETAILED_KEPT = 8  # detailed counts (with ids) kept for paging through explanations
 _SCORED_KEPT = 2048  # scorecards remembered by their inputs (≈ 22 KB each)
 
@@ -278,9 +279,9 @@ class Indicators:
         began = time.perf_counter()
         self._refresh_if_due()
         refreshed = time.perf_counter()
+        inputs = self._inputs(unit_code, period, instant)
+        counted = time.perf_counter()
         with self._lock:
-            locked = time.perf_counter()
-            inputs = self._inputs(unit_code, period, instant)
             root = self._tree.root(unit_code)
             if root != unit_code:
                 inputs = inherit_catalogue_metrics(self._catalogue_inputs(root, period), inputs)
@@ -288,16 +289,16 @@ class Indicators:
         ended = time.perf_counter()
         if ended - began >= SLOW_S:
             log.warning(
-                "the scorecard of %s for %s took %.2f s: %.2f s refreshing, %.2f s waiting for the caches, "
-                "%.2f s counting", unit_code, period, ended - began, refreshed - began, locked - refreshed,
-                ended - locked,
+                "the scorecard of %s for %s took %.2f s: %.2f s refreshing, %.2f s counting, %.2f s scoring",
+                unit_code, period, ended - began, refreshed - began, counted - refreshed, ended - counted,
             )  # fmt: skip
         return card
 
     def warm_up(self, periods: Iterable[Period], stop: threading.Event | None = None) -> int:
         """Counts every unit's scorecard for `periods`, the deepest units first, so that a pool only merges
-        the parts its children counted; returns how many were computed. Each scorecard holds the caches'
-        lock on its own, so batches and queries interleave. Stops early when `stop` is set."""
+        the parts its children counted; returns how many were computed. A scorecard holds the caches' lock
+        only to read and to store (the counting runs without it), so batches and queries go on meanwhile.
+        Stops early when `stop` is set."""
         units = sorted(self._tree, key=lambda unit: -len(self._tree.ancestors(unit.code)))
         done = 0
         for period in periods:
@@ -353,36 +354,40 @@ class Indicators:
     def _as_of(self, period: Period, as_of: datetime | None) -> datetime:
         return period.as_of(self._clock.now() if as_of is None else as_of)
 
-    def _inputs(self, unit: str, period: Period, as_of: datetime) -> dict[MetricCode, MetricInput]:
-        cached = self._counts.get(unit, period, as_of)
-        if cached is not None:
-            return dict(cached)
-        pool = sorted(self._tree.pool(unit))
-        counted = [part for code in pool for part in self._unit_parts(code, period, as_of)]
-        units = [self._tree.unit_facts(code) for code in pool]
-        parts = [part for part, _ in counted]
-        inputs = count_unit((), self._procedures, period, as_of, self._counting, units=units, parts=parts)
-        inputs.update({code: MetricInput.unavailable() for code in UNSOURCED_METRICS})
-        self._counts.put(unit, period, as_of, inputs, _earliest(until for _, until in counted))
-        return dict(inputs)
+    def _inputs(self, unit: str, period: Period, as_of: datetime) -> _Inputs:
+        """The pool's inputs: cached, else counted without holding the caches' lock (`counting_plan`)."""
+        with self._lock:
+            cached = self._counts.get(unit, period, as_of)
+            if cached is not None:
+                return dict(cached)
+            planned = self._plan(unit, period, as_of)
+        counted = count_missing(planned, self._counting)
+        with self._lock:
+            return self._settle(planned, counted)
 
-    def _unit_parts(
-        self, unit: str, period: Period, as_of: datetime
-    ) -> list[tuple[DossierPass, datetime | None]]:
-        """The passes over the parts of the unit's own dossiers as of `as_of` (the ones not cached are
-        counted now), each with until when it stays the answer."""
-        found = [self._parts.entry((unit, bucket), period, as_of) for bucket in range(PART_BUCKETS)]
-        missing = [bucket for bucket, entry in enumerate(found) if entry is None]
-        counted = {}
-        for bucket, dossiers in self._facts.in_buckets(unit, missing).items() if missing else ():
-            part = count_part(dossiers, self._procedures, period, as_of, self._counting)
-            until = valid_until(dossiers, self._procedures, period, as_of)
-            self._parts.put((unit, bucket), period, as_of, part, until)
-            counted[bucket] = (part, until)
-        return [
-            (entry.value, entry.valid_until) if entry is not None else counted[bucket]
-            for bucket, entry in enumerate(found)
-        ]
+    def _plan(self, unit: str, period: Period, as_of: datetime) -> CountPlan:
+        pool = sorted(self._tree.pool(unit))
+        units = [self._tree.unit_facts(code) for code in pool]
+        return plan(
+            unit, pool, units, period, as_of, self._facts, self._parts, self._counts, self._procedures
+        )
+
+    def _settle(
+        self, planned: CountPlan, counted: Mapping[PartKey, Counted]
+    ) -> dict[MetricCode, MetricInput]:
+        """Merges the plan's parts into the pool's inputs and caches what is still current."""
+        period, as_of = planned.period, planned.as_of
+        for key, (part, until) in counted.items():
+            self._parts.put(key, period, as_of, part, until, counted_at=planned.parts_stamp)
+        parts = [*planned.cached.values(), *counted.values()]
+        inputs = count_unit(
+            (), planned.procedures, period, as_of, self._counting,
+            units=planned.units, parts=[part for part, _ in parts],
+        )  # fmt: skip
+        inputs.update({code: MetricInput.unavailable() for code in UNSOURCED_METRICS})
+        until = _earliest(until for _, until in parts)
+        self._counts.put(planned.unit, period, as_of, inputs, until, counted_at=planned.counts_stamp)
+        return dict(inputs)
 
     def _catalogue_inputs(self, root: str, period: Period) -> dict[MetricCode, MetricInput]:
         """The root's catalogue-level inputs: they depend on procedures and units only, not on dossiers."""

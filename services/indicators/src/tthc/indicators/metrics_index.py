@@ -72,7 +72,9 @@ class IndexCollector:
     one per scrape), and exposes the last computed figures of every unit and period. With warm caches
     every scorecard is recomputed at every scrape; when counting is slow (a cold start, many pending
     dossiers reaching their due dates at once) the scrape stays short and the figures catch up over the
-    next scrapes, the age of the oldest one being ``tthc_indicators_scorecard_age_seconds``.
+    next scrapes, the age of the oldest one being ``tthc_indicators_scorecard_age_seconds``. A scrape that
+    arrives while another one refreshes waits for it and exposes its figures (scrapes never queue up
+    refreshes behind a slow count).
     """
 
     def __init__(
@@ -98,13 +100,19 @@ class IndexCollector:
 
     def collect(self) -> Iterable[Metric]:
         """Refreshes the figures within the budget and exposes them; failures are logged and skipped."""
-        with self._lock:
+        refresh = self._lock.acquire(blocking=False)  # else another scrape is refreshing: reuse its figures
+        if not refresh:
+            self._lock.acquire()
+        try:
             started = self._timer()
-            self._refresh(started)
+            if refresh:
+                self._refresh(started)
             seconds = self._timer() - started
             oldest = max((started - computed.at for computed in self._computed.values()), default=0.0)
             samples = [sample for computed in self._computed.values() for sample in computed.samples]
             failures = self._failures
+        finally:
+            self._lock.release()
         families = _families()
         for name, labels, value in samples:
             families[name].add_metric(labels, value)

@@ -17,6 +17,7 @@ from typing import TypeVar
 from tthc.indicators.domain.counting_catalogue import count_catalogue
 from tthc.indicators.domain.counting_config import CountingConfig, NationalReport
 from tthc.indicators.domain.counting_dossiers import DossierPass
+from tthc.indicators.domain.counting_figures import PassFigures
 from tthc.indicators.domain.counting_petitions import count_petitions
 from tthc.indicators.domain.counting_tally import MetricIds, Subject, Tally
 from tthc.indicators.domain.facts import Channel, DossierFacts
@@ -88,7 +89,7 @@ class _Extras:
     petitions: Iterable[PetitionFacts]
     national_report: NationalReport | None
     legal_due: LegalDue | None
-    parts: tuple[DossierPass, ...] = ()
+    parts: tuple[PassFigures, ...] = ()
 
 
 def count_unit(
@@ -102,7 +103,7 @@ def count_unit(
     petitions: Iterable[PetitionFacts] = (),
     national_report: NationalReport | None = None,
     legal_due: LegalDue | None = None,
-    parts: Iterable[DossierPass] = (),
+    parts: Iterable[PassFigures] = (),
 ) -> dict[MetricCode, MetricInput]:
     """The metric inputs of one pool for `period` as of `now` (arguments: see `count_unit_detailed`).
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from tthc.indicators.domain.counting_config import CountingConfig
+from tthc.indicators.domain.counting_figures import PassFigures, shared_codes, shared_set
 from tthc.indicators.domain.counting_tally import Subject, Tally
 from tthc.indicators.domain.facts import Channel, DossierFacts
 from tthc.indicators.domain.facts_catalogue import OnlineLevel, ProcedureFacts
@@ -72,22 +73,44 @@ class DossierPass:
         self.overdue = 0
         self.overdue_with_apology = 0
 
-    def finish(self) -> None:
-        """Drops what only counting needs (the per-procedure deadline rules): a pass kept to be merged later
-        holds its figures only."""
-        self._legal_due_by_procedure.clear()
+    def figures(self) -> PassFigures:
+        """What this undetailed pass counted, as a compact value to merge into other passes later (the
+        per-procedure deadline rules, which only counting needs, are left behind).
 
-    def merge(self, other: DossierPass) -> None:
-        """Adds what `other` counted (other dossiers, same period, instant and configuration) to this pass:
-        counting a pool in parts and merging them gives the same figures as counting it in one pass."""
-        self._tally.merge(other._tally)
+        Raises:
+            ValueError: the pass keeps ids (a detailed tally).
+        """
+        codes, numerators, denominators = self._tally.totals()
+        return PassFigures(
+            codes=shared_codes(codes),
+            numerators=numerators,
+            denominators=denominators,
+            procedures_with_fee_data=shared_set(self.procedures_with_fee_data),
+            procedures_paid_online=shared_set(self.procedures_paid_online),
+            procedures_with_population_data=shared_set(self.procedures_with_population_data),
+            services_with_online_dossiers=shared_set(self.services_with_online_dossiers),
+            processing_time=self.processing_time,
+            completed=self.completed,
+            received_by_channel=tuple(sorted(self.received_by_channel.items())),
+            overdue=self.overdue,
+            overdue_with_apology=self.overdue_with_apology,
+        )
+
+    def merge(self, other: PassFigures) -> None:
+        """Adds what another pass counted (other dossiers, same period, instant and configuration) to this
+        one: counting a pool in parts and merging them gives the same figures as counting it in one pass.
+
+        Raises:
+            ValueError: this pass keeps ids (a detailed tally).
+        """
+        self._tally.add_totals(Subject.DOSSIER, other.codes, other.numerators, other.denominators)
         self.procedures_with_fee_data |= other.procedures_with_fee_data
         self.procedures_paid_online |= other.procedures_paid_online
         self.procedures_with_population_data |= other.procedures_with_population_data
         self.services_with_online_dossiers |= other.services_with_online_dossiers
         self.processing_time += other.processing_time
         self.completed += other.completed
-        self.received_by_channel.update(other.received_by_channel)
+        self.received_by_channel.update(dict(other.received_by_channel))
         self.overdue += other.overdue
         self.overdue_with_apology += other.overdue_with_apology
 

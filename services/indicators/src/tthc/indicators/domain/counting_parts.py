@@ -14,6 +14,7 @@ from datetime import datetime
 
 from tthc.indicators.domain.counting_config import CountingConfig
 from tthc.indicators.domain.counting_dossiers import DossierPass
+from tthc.indicators.domain.counting_figures import PassFigures
 from tthc.indicators.domain.counting_tally import Tally
 from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.domain.facts_catalogue import ProcedureFacts
@@ -28,10 +29,10 @@ def count_part(
     period: Period,
     now: datetime,
     config: CountingConfig = _DEFAULT,
-) -> DossierPass:
-    """The undetailed pass over some of a pool's dossiers (e.g. one unit's own), to merge later."""
+) -> PassFigures:
+    """The figures of an undetailed pass over some of a pool's dossiers (e.g. one unit's own), to merge
+    later."""
     counted = DossierPass(Tally(detailed=False), procedures, period, now, config=config)
     for dossier in dossiers:
         counted.add(dossier)
-    counted.finish()
-    return counted
+    return counted.figures()

@@ -70,19 +70,35 @@ class Tally:
         for item_id in sorted(denominator):
             self.add(code, item_id, item_id in numerator)
 
-    def merge(self, other: Tally) -> None:
-        """Adds the counts of `other` (counted over other items) to these; both must be undetailed.
+    def totals(self) -> tuple[tuple[MetricCode, ...], tuple[int, ...], tuple[int, ...]]:
+        """The codes counted with their numerators and denominators, in parallel (for `add_totals`).
 
         Raises:
-            ValueError: either tally keeps ids (their order could not be kept).
+            ValueError: the tally keeps ids or has overridden inputs (they would be lost).
         """
-        if self._ids is not None or other._ids is not None:
+        if self._ids is not None or self._inputs:
+            raise ValueError("only an undetailed tally without overrides gives bare totals")
+        codes = tuple(self._numerators)
+        return codes, tuple(self._numerators.values()), tuple(self._denominators[c] for c in codes)
+
+    def add_totals(
+        self,
+        subject: Subject,
+        codes: tuple[MetricCode, ...],
+        numerators: tuple[int, ...],
+        denominators: tuple[int, ...],
+    ) -> None:
+        """Adds counts made over other items (`totals` of another tally) to these; undetailed only.
+
+        Raises:
+            ValueError: this tally keeps ids (the added items' order could not be kept).
+        """
+        if self._ids is not None:
             raise ValueError("only undetailed tallies can be merged")
-        for code, numerator in other._numerators.items():
+        for code, numerator, denominator in zip(codes, numerators, denominators, strict=True):
             self._numerators[code] = self._numerators.get(code, 0) + numerator
-            self._denominators[code] = self._denominators.get(code, 0) + other._denominators[code]
-            self._subjects.setdefault(code, other._subjects[code])
-        self._inputs.update(other._inputs)
+            self._denominators[code] = self._denominators.get(code, 0) + denominator
+            self._subjects.setdefault(code, subject)
 
     def count(self, code: MetricCode) -> tuple[int, int]:
         """The (numerator, denominator) counted so far."""

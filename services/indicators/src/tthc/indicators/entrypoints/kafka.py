@@ -21,6 +21,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,9 @@ def build_router(
     """A router with the projection subscriber and its dead-letter publishers; `observer` hears each batch."""
     options = options or ConsumerOptions()
     router = KafkaRouter()
+    # the batches' own thread: the default executor also serves scrapes and queries, which must not make a
+    # batch wait for a free thread
+    projection = ThreadPoolExecutor(max_workers=1, thread_name_prefix="indicators-projection")
     publishers = {
         topic: router.publisher(topics.dead_letter(topic))
         for topic in (options.dossier_topic, options.catalog_topic)
@@ -113,7 +117,8 @@ def build_router(
         events, unreadable = read_records(records)
         try:
             await publish(unreadable)
-            result = await asyncio.to_thread(indicators.apply_batch, events)
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(projection, indicators.apply_batch, events)
             await publish([_rejected(item, stream_topic(item.event)) for item in result.rejected])
         except Exception:
             log.exception("projection batch of %d records failed; it will be delivered again", len(records))

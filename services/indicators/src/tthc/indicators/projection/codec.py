@@ -3,9 +3,9 @@ that keeps the facts of millions of dossiers compact in memory.
 
 Instants are ISO 8601 with their offset; codes are the national integer codes. Reading shares what repeats:
 the unit and procedure codes (interned), one tzinfo per UTC offset (the civil zone's for +07:00), one object
-per instant within a dossier (the reception instant is also the "received" status change's), and the small
-value objects and tuples that many dossiers have alike (`shared_value`: documents, fee lines, results
-without a code).
+per instant within a dossier (the reception instant is also the "received" status change's), one object per
+whole-minute instant in the process, and the small value objects and tuples that many dossiers have alike
+(`shared_value`: documents, fee lines, results).
 """
 
 from __future__ import annotations
@@ -82,13 +82,6 @@ def shared_values(items: tuple[_Value, ...]) -> tuple[_Value, ...]:
     return shared_value(tuple(shared_value(item) for item in items))
 
 
-def shared_results(results: tuple[ResultDocument, ...]) -> tuple[ResultDocument, ...]:
-    """The results shared when none has a result code (a code names one dossier's paper: kept as is)."""
-    if any(result.result_code for result in results):
-        return tuple(shared_value(r) if r.result_code is None else r for r in results)
-    return shared_values(results)
-
-
 def _result(code: str | None, link: str | None) -> ResultDocument:
     return ResultDocument(code, None if link is None else shared_value(link))
 
@@ -123,7 +116,28 @@ def shared_zone(at: datetime | None) -> datetime | None:
     return None if at is None else _shared(at)
 
 
+SHARED_MINUTES_KEPT: Final = 1_100_000
+"""At most this many whole-minute instants are shared (about two years of minutes; then new ones are kept
+as they are)."""
+
+_MINUTES: dict[datetime, datetime] = {}
+
+
 def _shared(at: datetime) -> datetime:
+    zoned = _zoned(at)
+    if zoned.second or zoned.microsecond:
+        return zoned
+    # due dates and scheduled times fall on whole minutes and repeat across thousands of dossiers (at
+    # province scale half the instants held): one object per whole minute and offset
+    found = _MINUTES.get(zoned)
+    if found is None:
+        if len(_MINUTES) < SHARED_MINUTES_KEPT:
+            _MINUTES[zoned] = zoned
+        return zoned
+    return found if found.tzinfo is zoned.tzinfo else zoned
+
+
+def _zoned(at: datetime) -> datetime:
     zone = at.tzinfo
     if zone is VIETNAM:
         return at
@@ -209,7 +223,7 @@ def dossier_from_json(text: str) -> DossierFacts:
         fees=shared_values(tuple(FeeLine(code, amount) for code, amount in doc.get("fees", ()))),
         paid_online=OnlinePayment(doc.get("paid_online", 0)),
         documents=shared_values(tuple(SubmittedDocument(*item) for item in doc.get("documents", ()))),
-        results=shared_results(tuple(_result(code, link) for code, link in doc.get("results", ()))),
+        results=shared_values(tuple(_result(code, link) for code, link in doc.get("results", ()))),
         requires_paper_result=doc.get("paper"),
         results_in_citizen_store=bool(doc.get("results_in_citizen_store")),
         vneid_authenticated=bool(doc.get("vneid_authenticated")),

@@ -127,6 +127,14 @@ class CountCache:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[Hashable, Period], CachedCount] = {}
+        self._tick = 0  # one more at every invalidation
+        self._dropped_at: dict[Hashable, int] = {}  # per unit: the tick of its last invalidation
+        self._cleared_at = 0
+
+    def stamp(self) -> int:
+        """The cache's state now: a count whose facts were read at this stamp can be `put` with it, and is
+        refused if its unit was invalidated since."""
+        return self._tick
 
     def get(self, unit: Hashable, period: Period, as_of: datetime) -> Any | None:
         """The cached value, or None when missing or not the answer as of `as_of`."""
@@ -141,17 +149,40 @@ class CountCache:
         return entry
 
     def put(
-        self, unit: Hashable, period: Period, as_of: datetime, value: Any, valid_until: datetime | None
-    ) -> None:
-        """Caches the count as of `as_of`, valid until `valid_until`."""
+        self,
+        unit: Hashable,
+        period: Period,
+        as_of: datetime,
+        value: Any,
+        valid_until: datetime | None,
+        *,
+        counted_at: int | None = None,
+    ) -> bool:
+        """Caches the count as of `as_of`, valid until `valid_until`; returns whether it was cached.
+
+        `counted_at`: the `stamp` when the count's facts were read (None: read under the same lock, now). A
+        count is refused when its unit was invalidated, or the cache cleared, after that stamp: its facts
+        changed while it was being counted.
+        """
+        if counted_at is not None and max(self._cleared_at, self._dropped_at.get(unit, 0)) > counted_at:
+            return False
         self._entries[(unit, period)] = CachedCount(value, as_of, valid_until)
+        return True
 
     def invalidate(self, units: Iterable[Hashable]) -> None:
         """Drops every entry of these units."""
         dropped = set(units)
+        if not dropped:
+            return
+        self._tick += 1
+        for unit in dropped:
+            self._dropped_at[unit] = self._tick
         for key in [key for key in self._entries if key[0] in dropped]:
             del self._entries[key]
 
     def clear(self) -> None:
         """Drops everything (a catalogue change)."""
+        self._tick += 1
+        self._cleared_at = self._tick
+        self._dropped_at.clear()
         self._entries.clear()

@@ -7,7 +7,8 @@ the transitions, so it leaves the facts unchanged.
 
 What repeats is shared, as when facts are loaded from the store (projection/codec.py): the unit and procedure
 codes (interned), the time zones of the instants (pydantic gives every parsed instant its own tzinfo object),
-one object per instant within a dossier, and the documents, fee lines and results many dossiers have alike.
+one object per instant within a dossier and per whole minute, and the documents, fee lines and results
+many dossiers have alike (a result's code is kept as a marker of its presence).
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ from tthc.indicators.domain.facts import (
     ResultDocument,
     SubmittedDocument,
 )
-from tthc.indicators.projection.codec import shared_results, shared_value, shared_values, shared_zone
+from tthc.indicators.projection.codec import shared_value, shared_values, shared_zone
 
 ELECTRONIC_RESULT = "electronic"
 """Stands for the file link of an electronic result: links never leave the dossier service."""
+
+CODED_RESULT = "coded"
+"""Stands for a result's code (MaKetQua): the index needs only its presence, and one shared marker lets the
+results of millions of dossiers share one object."""
 
 
 class MissingFactsError(FactsError):
@@ -134,11 +139,11 @@ def _fees_paid(facts: DossierFacts, event: pub.DossierFeesPaid) -> DossierFacts:
 
 def _resolved(facts: DossierFacts, event: pub.DossierResolved) -> DossierFacts:
     results = tuple(
-        ResultDocument(item.code or None, ELECTRONIC_RESULT if item.electronic else None)
+        ResultDocument(CODED_RESULT if item.code else None, ELECTRONIC_RESULT if item.electronic else None)
         for item in event.results
     )
     with_results = facts.evolve(
-        results=shared_results(facts.results + results), requires_paper_result=event.requires_paper_result
+        results=shared_values(facts.results + results), requires_paper_result=event.requires_paper_result
     )
     return with_results.with_status(DossierStatus.RESOLVED, shared_zone(event.at))
 

@@ -28,7 +28,7 @@ from tthc.indicators.domain.facts import (
     ResultDocument,
     SubmittedDocument,
 )
-from tthc.indicators.projection.mapping import ELECTRONIC_RESULT
+from tthc.indicators.projection.mapping import CODED_RESULT, ELECTRONIC_RESULT
 
 _STATUS_OF = {
     "start": DossierStatus.PROCESSING,
@@ -159,7 +159,7 @@ def expected_facts(scenario: DossierScenario) -> DossierFacts:
 
 
 def _expect_resolve(facts: DossierFacts, step: Step) -> DossierFacts:
-    result = ResultDocument(f"KQ-{facts.code}", ELECTRONIC_RESULT if step.number else None)
+    result = ResultDocument(CODED_RESULT, ELECTRONIC_RESULT if step.number else None)
     return replace(facts, results=(result,), requires_paper_result=False).with_status(
         DossierStatus.RESOLVED, step.at
     )

@@ -1,0 +1,94 @@
+"""A pool count in three steps, so that the long part runs without the read model's caches' lock.
+
+1. `plan` (under the lock): the cached parts of every unit of the pool, a snapshot of the facts of the parts
+   that must be counted again, the catalogue, and the caches' stamps.
+2. `count_missing` (no lock): counts those parts from the snapshot; batches and cached queries go on
+   meanwhile, and a query that finds everything cached never waits behind a long count.
+3. The caller, under the lock again, merges the parts and caches what is still current (`CountCache.put`
+   with the stamp refuses a count whose facts changed in between).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from tthc.indicators.domain.counting_config import CountingConfig
+from tthc.indicators.domain.counting_figures import PassFigures
+from tthc.indicators.domain.counting_parts import count_part
+from tthc.indicators.domain.facts import DossierFacts
+from tthc.indicators.domain.facts_catalogue import ProcedureFacts, UnitFacts
+from tthc.indicators.domain.periods import Period
+from tthc.indicators.projection.facts_cache import PART_BUCKETS, CountCache, FactsCache
+from tthc.indicators.projection.validity import valid_until
+
+PartKey = tuple[str, int]
+"""(unit code, bucket): one part of a unit's own dossiers."""
+
+Counted = tuple[PassFigures, datetime | None]
+"""A part's figures and until when they stay the answer (None: until its facts change)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CountPlan:
+    """What one pool's count needs, read under the caches' lock (see the module docstring)."""
+
+    unit: str
+    period: Period
+    as_of: datetime
+    units: tuple[UnitFacts, ...]
+    procedures: Mapping[str, ProcedureFacts]
+    cached: Mapping[PartKey, Counted]
+    missing: Mapping[PartKey, Sequence[DossierFacts]]
+    parts_stamp: int
+    counts_stamp: int
+
+
+def plan(  # noqa: PLR0917 - the read model's pieces a plan is read from
+    unit: str,
+    pool: Sequence[str],
+    units: Sequence[UnitFacts],
+    period: Period,
+    as_of: datetime,
+    facts: FactsCache,
+    parts: CountCache,
+    counts: CountCache,
+    procedures: Mapping[str, ProcedureFacts],
+) -> CountPlan:
+    """The plan of `unit`'s pool count (call under the caches' lock: it reads them)."""
+    cached: dict[PartKey, Counted] = {}
+    missing: dict[PartKey, Sequence[DossierFacts]] = {}
+    for code in pool:
+        absent = []
+        for bucket in range(PART_BUCKETS):
+            entry = parts.entry((code, bucket), period, as_of)
+            if entry is None:
+                absent.append(bucket)
+            else:
+                cached[code, bucket] = (entry.value, entry.valid_until)
+        if absent:
+            for bucket, dossiers in facts.in_buckets(code, absent).items():
+                missing[code, bucket] = dossiers
+    return CountPlan(
+        unit=unit,
+        period=period,
+        as_of=as_of,
+        units=tuple(units),
+        procedures=dict(procedures) if missing else procedures,
+        cached=cached,
+        missing=missing,
+        parts_stamp=parts.stamp(),
+        counts_stamp=counts.stamp(),
+    )
+
+
+def count_missing(plan: CountPlan, config: CountingConfig) -> dict[PartKey, Counted]:
+    """Counts the plan's missing parts from its snapshot (pure: no lock needed)."""
+    return {
+        key: (
+            count_part(dossiers, plan.procedures, plan.period, plan.as_of, config),
+            valid_until(dossiers, plan.procedures, plan.period, plan.as_of),
+        )
+        for key, dossiers in plan.missing.items()
+    }
