@@ -74,3 +74,31 @@ def test_a_batch_applies_while_a_count_runs_and_the_stale_count_is_not_kept(
     monkeypatch.setattr(application, "count_missing", real_count)
     assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))  # counted again
     model.close()
+
+
+def test_concurrent_queries_of_overlapping_pools_count_each_part_once(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = Indicators(FactsStore.open(store_url), TREE, FixedClock(NOW))
+    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    model.apply_batch([event for scenario in SCENARIOS for event in inbound(scenario)])
+    counted: list[PartKey] = []
+    real_count = application.count_missing
+
+    def recording(planned: CountPlan, config: CountingConfig) -> dict[PartKey, Counted]:
+        counted.extend(planned.missing)
+        return real_count(planned, config)
+
+    monkeypatch.setattr(application, "count_missing", recording)
+    queries = [
+        threading.Thread(target=model.scorecard, args=(unit, MARCH)) for unit in ("H", "H.30", "H.30.01") * 3
+    ]
+    for query in queries:
+        query.start()
+    for query in queries:
+        query.join(30)
+    assert counted
+    assert len(counted) == len(set(counted))  # no part counted twice
+    for unit in UNITS:
+        assert model.scorecard(unit, MARCH) == direct_scorecard(unit, NOW, list(SCENARIOS))
+    model.close()

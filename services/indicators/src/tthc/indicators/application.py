@@ -129,6 +129,7 @@ class Indicators:
         self._counting = counting or CountingConfig()
         self._scoring = scoring
         self._lock = threading.RLock()  # the caches
+        self._one_count = threading.Lock()  # taken before `_lock`, never after it
         self._sync = threading.Lock()  # store → caches transfers (own batches, refreshes), one at a time
         self._refresh_interval_s = refresh_interval_s
         self._totals = ProjectionTotals()
@@ -360,10 +361,17 @@ class Indicators:
             cached = self._counts.get(unit, period, as_of)
             if cached is not None:
                 return dict(cached)
-            planned = self._plan(unit, period, as_of)
-        counted = count_missing(planned, self._counting)
-        with self._lock:
-            return self._settle(planned, counted)
+        # one count at a time: pools overlap (a province holds its districts), so concurrent counts would
+        # count the same parts; the next one finds them cached
+        with self._one_count:
+            with self._lock:
+                cached = self._counts.get(unit, period, as_of)
+                if cached is not None:
+                    return dict(cached)
+                planned = self._plan(unit, period, as_of)
+            counted = count_missing(planned, self._counting)
+            with self._lock:
+                return self._settle(planned, counted)
 
     def _plan(self, unit: str, period: Period, as_of: datetime) -> CountPlan:
         pool = sorted(self._tree.pool(unit))
