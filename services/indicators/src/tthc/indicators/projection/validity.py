@@ -17,6 +17,8 @@ from tthc.indicators.domain.facts import DossierFacts, DossierStatus
 from tthc.indicators.domain.facts_catalogue import ProcedureFacts
 from tthc.indicators.domain.periods import VIETNAM, Period, local_date
 
+_DAY = timedelta(days=1)
+
 
 def valid_until(
     dossiers: Iterable[DossierFacts],
@@ -29,10 +31,37 @@ def valid_until(
         return None
     earliest = period.end
     for dossier in dossiers:
-        for at in _instants(dossier, procedures.get(dossier.procedure_code)):
+        procedure = procedures.get(dossier.procedure_code)
+        if not _may_change_after(dossier, procedure, as_of):
+            continue
+        for at in _instants(dossier, procedure):
             if as_of < at < earliest:
                 earliest = at
     return earliest
+
+
+def _may_change_after(dossier: DossierFacts, procedure: ProcedureFacts | None, as_of: datetime) -> bool:
+    """False when no instant of `_instants` can fall after `as_of` (a cheap bound that skips the deadline
+    arithmetic for the many dossiers long settled). Every instant is a recorded one, or a deadline shifted
+    by a pause (each pause lies within the dossier's timeline, so pause ≤ its span; the two added ≤ twice
+    it) and then perhaps to the next midnight (≤ a day later)."""
+    recorded = [
+        at
+        for at in (dossier.submitted_at, dossier.received_at, dossier.synced_at, dossier.apology_issued_at)
+        if at is not None
+    ]
+    recorded += dossier.status_times
+    for round_ in dossier.supplements:
+        recorded.append(round_.requested_at)
+        if round_.supplied_at is not None:
+            recorded.append(round_.supplied_at)
+    if not recorded:
+        return True
+    latest = max(recorded)
+    if latest > as_of:
+        return True
+    deadlines = list(_deadlines(dossier, procedure))
+    return bool(deadlines) and max(deadlines) + 2 * (latest - min(recorded)) + _DAY > as_of
 
 
 def _instants(dossier: DossierFacts, procedure: ProcedureFacts | None) -> Iterator[datetime]:
