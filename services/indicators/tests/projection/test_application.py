@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tthc.indicators import application
+from tthc.indicators import read_model
 from tthc.indicators.application import UNSOURCED_METRICS, Indicators, InvalidPageTokenError
 from tthc.indicators.domain.counting import count_unit, count_unit_detailed, inherit_catalogue_metrics
 from tthc.indicators.domain.facts_catalogue import UnitFacts, UnitLevel
@@ -127,13 +127,13 @@ def test_a_pending_dossier_turns_overdue_when_the_clock_passes_its_due_date(
     late_soon = pending("PENDING-1", "H.30.02", NOW + timedelta(days=1))
     indicators.apply_batch(inbound(late_soon))
     calls: list[str] = []
-    real = application.count_unit
+    real = read_model.count_unit
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append("count")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(application, "count_unit", counting)
+    monkeypatch.setattr(read_model, "count_unit", counting)
     first = indicators.scorecard("H.30.02", MARCH)
     assert indicators.scorecard("H.30.02", MARCH) == first
     computed = len(calls)
@@ -163,8 +163,8 @@ def test_new_facts_of_a_pool_refresh_its_scorecard_and_its_ancestors_only(
     for unit in ("H", "H.30.01", "H.01"):
         indicators.scorecard(unit, MARCH)
     calls: list[object] = []
-    real = application.count_unit
-    monkeypatch.setattr(application, "count_unit", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = read_model.count_unit
+    monkeypatch.setattr(read_model, "count_unit", lambda *a, **k: calls.append(a) or real(*a, **k))
     extra = pending("NEW-1", "H.30.01", NOW + timedelta(days=5))
     indicators.apply_batch(inbound(extra))
     indicators.scorecard("H.01", MARCH)
@@ -237,7 +237,7 @@ def test_a_warmed_up_read_model_answers_every_unit_without_counting_again(
     def no_counting(*_: object, **__: object) -> None:
         raise AssertionError("counted again after the warm-up")
 
-    monkeypatch.setattr(application, "count_missing", no_counting)
+    monkeypatch.setattr(read_model, "count_missing", no_counting)
     for unit in units:
         assert indicators.scorecard(unit, MARCH) == direct_scorecard(unit, NOW, SCENARIOS)
 

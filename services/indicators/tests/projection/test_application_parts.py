@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from tthc.indicators import application
+from tthc.indicators import read_model
 from tthc.indicators.application import Indicators
 from tthc.indicators.counting_plan import Counted, CountPlan, PartKey
 from tthc.indicators.domain.counting_config import CountingConfig
@@ -50,14 +50,14 @@ def test_a_batch_applies_while_a_count_runs_and_the_stale_count_is_not_kept(
     assert direct_scorecard("H", NOW, list(first)) != direct_scorecard("H", NOW, list(SCENARIOS))
     model.apply_batch([event for scenario in first for event in inbound(scenario)])
     counting, release = threading.Event(), threading.Event()
-    real_count = application.count_missing
+    real_count = read_model.count_missing
 
     def slow_count(planned: CountPlan, config: CountingConfig) -> dict[PartKey, Counted]:
         counting.set()
         release.wait(10)  # a long count: the caches' lock must not be held meanwhile
         return real_count(planned, config)
 
-    monkeypatch.setattr(application, "count_missing", slow_count)
+    monkeypatch.setattr(read_model, "count_missing", slow_count)
     answers: list[Scorecard] = []
     query = threading.Thread(target=lambda: answers.append(model.scorecard("H", MARCH)))
     query.start()
@@ -71,7 +71,7 @@ def test_a_batch_applies_while_a_count_runs_and_the_stale_count_is_not_kept(
     release.set()
     query.join(10)
     assert answers == [direct_scorecard("H", NOW, list(first))]  # as of the facts the count read
-    monkeypatch.setattr(application, "count_missing", real_count)
+    monkeypatch.setattr(read_model, "count_missing", real_count)
     assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))  # counted again
     model.close()
 
@@ -83,13 +83,13 @@ def test_concurrent_queries_of_overlapping_pools_count_each_part_once(
     model.apply_batch([from_envelope(event) for event in CATALOGUE])
     model.apply_batch([event for scenario in SCENARIOS for event in inbound(scenario)])
     counted: list[PartKey] = []
-    real_count = application.count_missing
+    real_count = read_model.count_missing
 
     def recording(planned: CountPlan, config: CountingConfig) -> dict[PartKey, Counted]:
         counted.extend(planned.missing)
         return real_count(planned, config)
 
-    monkeypatch.setattr(application, "count_missing", recording)
+    monkeypatch.setattr(read_model, "count_missing", recording)
     queries = [
         threading.Thread(target=model.scorecard, args=(unit, MARCH)) for unit in ("H", "H.30", "H.30.01") * 3
     ]

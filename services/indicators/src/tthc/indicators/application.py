@@ -1,10 +1,10 @@
 """The indicators read model: facts from public events in, 766 scorecards and their drill-down out.
 
 `Indicators` applies polled batches to the facts store (exactly-once effects, one transaction per batch),
-keeps every dossier's facts in memory by unit (loaded from the store at start, updated after each commit) and
-answers scorecard and explain queries for any unit of the registry: the pool is the unit and its
-descendants; catalogue-level metrics are the province's (children inherit them); the count is "as of"
-min(period end, now) from the injected clock.
+keeps every dossier's facts in memory by unit (`read_model.ReadModel`: loaded from the store at start,
+updated after each commit) and answers scorecard and explain queries for any unit of the registry: the pool
+is the unit and its descendants; catalogue-level metrics are the province's (children inherit them); the
+count is "as of" min(period end, now) from the injected clock.
 
 Several instances may share one PostgreSQL store, each applying only its partitions' events
 (docs/scale-out.md): before answering, a read model older than `refresh_interval_s` first absorbs the facts
@@ -26,22 +26,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from tthc.contracts import catalog_v1
-from tthc.indicators.counting_plan import Counted, CountPlan, PartKey, count_missing, plan
 from tthc.indicators.domain.counting import (
-    CATALOGUE_METRICS,
     CountingConfig,
-    UnitCount,
-    count_unit,
-    count_unit_detailed,
-    inherit_catalogue_metrics,
 )
 from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.domain.facts_catalogue import ProcedureFacts
@@ -52,9 +43,7 @@ from tthc.indicators.domain.scoring import (
     MetricInput,
     Scorecard,
     ScoringConfig,
-    score_unit,
 )
-from tthc.indicators.domain.scoring import UnitLevel as ScoringLevel
 from tthc.indicators.explanation import (
     UNSOURCED_METRICS,
     Explanation,
@@ -63,11 +52,10 @@ from tthc.indicators.explanation import (
     read_page_token,
 )
 from tthc.indicators.projection.decoding import InboundEvent
-from tthc.indicators.projection.facts_cache import CountCache, FactsCache, bucket_of
-from tthc.indicators.projection.mapping_catalogue import procedure_facts
 from tthc.indicators.projection.sequencing import BatchResult
 from tthc.indicators.projection.store import FactsStore
 from tthc.indicators.projection.units import UnitInfo, UnitTree, load_unit_tree
+from tthc.indicators.read_model import ReadModel
 from tthc.kit.clock import Clock
 from tthc.kit.worktime import WorkingCalendar
 
@@ -125,30 +113,21 @@ class Indicators:
         scoring: ScoringConfig = DEFAULT,
         refresh_interval_s: float = 1.0,
     ) -> None:
-        self._store, self._tree, self._clock, self._calendar = store, units, clock, calendar
-        self._counting = counting or CountingConfig()
-        self._scoring = scoring
-        self._lock = threading.RLock()  # the caches
-        self._one_count = threading.Lock()  # taken before `_lock`, never after it
-        self._sync = threading.Lock()  # store → caches transfers (own batches, refreshes), one at a time
+        self._store, self._tree, self._clock = store, units, clock
+        self._sync = threading.Lock()  # store → memory transfers (own batches, refreshes), one at a time
         self._refresh_interval_s = refresh_interval_s
         self._totals = ProjectionTotals()
         # every row written up to this change number is loaded below (later ones come with refreshes)
         self._seen_change = store.last_change()
         self._refreshed_at = time.monotonic()
-        self._facts = FactsCache()
-        for facts in store.dossiers():
-            self._facts.put(facts)
-        self._procedures = {
-            code: procedure_facts(event, calendar) for code, event in store.procedures().items()
-        }
-        self._counts = CountCache()  # per pool: the inputs
-        self._parts = (
-            CountCache()
-        )  # per (unit, bucket): a pass over part of its own dossiers (merged into pools)
-        self._scored: OrderedDict[tuple[Any, ...], Scorecard] = OrderedDict()
-        self._catalogue: dict[tuple[str, Period], dict[MetricCode, MetricInput]] = {}
-        self._detailed: OrderedDict[tuple[str, Period, datetime], UnitCount] = OrderedDict()
+        self._memory = ReadModel(
+            units,
+            store.dossiers(),
+            store.procedures(),
+            calendar=calendar,
+            counting=counting or CountingConfig(),
+            scoring=scoring,
+        )
 
     @classmethod
     def open(
@@ -183,7 +162,7 @@ class Indicators:
             locked = time.perf_counter()
             stored = self._store.apply(events)
             written = time.perf_counter()
-            self._absorb(stored.dossiers.values(), stored.procedures)
+            self._memory.absorb(stored.dossiers.values(), stored.procedures)
             if stored.changes and stored.changes.start == self._seen_change + 1:
                 self._seen_change = stored.changes[-1]  # nobody else wrote in between: nothing to re-read
             self._totals = self._totals.plus(stored.result)
@@ -210,7 +189,7 @@ class Indicators:
     def _refresh(self) -> int:
         changes = self._store.changes_since(self._seen_change)
         if changes.dossiers or changes.procedures:  # else the caches' lock is not needed: a count may hold it
-            self._absorb(changes.dossiers, changes.procedures)
+            self._memory.absorb(changes.dossiers, changes.procedures)
         self._seen_change = changes.last
         self._refreshed_at = time.monotonic()
         return len(changes.dossiers) + len(changes.procedures)
@@ -224,34 +203,6 @@ class Indicators:
             finally:
                 self._sync.release()
 
-    def _absorb(
-        self, dossiers: Iterable[DossierFacts], procedures: Mapping[str, catalog_v1.ProcedureChanged]
-    ) -> None:
-        with self._lock:
-            touched: set[str] = set()
-            parts: set[tuple[str, int]] = set()
-            for facts in dossiers:
-                units = self._facts.put(facts)
-                touched |= units
-                parts.update((unit, bucket_of(facts.dossier_id)) for unit in units)
-            for code, event in procedures.items():
-                self._procedures[code] = procedure_facts(event, self._calendar)
-            if procedures:
-                self._counts.clear()
-                self._parts.clear()
-                self._catalogue.clear()
-            else:
-                self._counts.invalidate(self._with_ancestors(touched))
-                self._parts.invalidate(parts)
-            if procedures or touched:
-                self._detailed.clear()
-
-    def _with_ancestors(self, units: set[str]) -> set[str]:
-        found = set(units)
-        for unit in units:
-            found.update(self._tree.ancestors(unit))
-        return found
-
     # -- queries -------------------------------------------------------------------------------------------
 
     def units(self) -> tuple[UnitInfo, ...]:
@@ -261,14 +212,13 @@ class Indicators:
     def dossier(self, dossier_id: str) -> DossierFacts | None:
         """One dossier's facts as projected (None when unknown)."""
         self._refresh_if_due()
-        with self._lock:
-            return self._facts.get(dossier_id)
+        return self._memory.dossier(dossier_id)
 
     @property
     def procedures(self) -> Mapping[str, ProcedureFacts]:
         """The projected catalogue, by procedure code."""
         self._refresh_if_due()
-        return dict(self._procedures)
+        return self._memory.procedures()
 
     def scorecard(self, unit_code: str, period: Period, as_of: datetime | None = None) -> Scorecard:
         """The unit's scorecard for `period`, counted as of min(period end, `as_of` or now).
@@ -280,18 +230,12 @@ class Indicators:
         began = time.perf_counter()
         self._refresh_if_due()
         refreshed = time.perf_counter()
-        inputs = self._inputs(unit_code, period, instant)
-        counted = time.perf_counter()
-        with self._lock:
-            root = self._tree.root(unit_code)
-            if root != unit_code:
-                inputs = inherit_catalogue_metrics(self._catalogue_inputs(root, period), inputs)
-            card = self._score(inputs, self._tree.scoring_level(unit_code))
+        card = self._memory.scorecard(unit_code, period, instant)
         ended = time.perf_counter()
         if ended - began >= SLOW_S:
             log.warning(
-                "the scorecard of %s for %s took %.2f s: %.2f s refreshing, %.2f s counting, %.2f s scoring",
-                unit_code, period, ended - began, refreshed - began, counted - refreshed, ended - counted,
+                "the scorecard of %s for %s took %.2f s: %.2f s refreshing, %.2f s counting and scoring",
+                unit_code, period, ended - began, refreshed - began, ended - refreshed,
             )  # fmt: skip
         return card
 
@@ -309,18 +253,6 @@ class Indicators:
                 self.scorecard(unit.code, period)
                 done += 1
         return done
-
-    def _score(self, inputs: dict[MetricCode, MetricInput], level: ScoringLevel | None) -> Scorecard:
-        """`score_unit`, remembered by its arguments (the same inputs always score the same)."""
-        key = (frozenset(inputs.items()), level)
-        found = self._scored.get(key)
-        if found is None:
-            found = self._scored[key] = score_unit(inputs, self._scoring, level=level)
-            while len(self._scored) > _SCORED_KEPT:
-                self._scored.popitem(last=False)
-        else:
-            self._scored.move_to_end(key)
-        return found
 
     def explain(
         self,
@@ -343,89 +275,11 @@ class Indicators:
             raise ValueError("page_size must be at least 1")
         offset, pinned = read_page_token(page_token)
         instant = pinned or self._as_of(period, None)
-        target = self._tree.root(unit_code) if metric in CATALOGUE_METRICS else unit_code
         self._refresh_if_due()
-        with self._lock:
-            self._tree.get(unit_code)
-            ids = self._detailed_count(target, period, instant).breakdown.get(metric)
+        ids = self._memory.ids(unit_code, period, instant, metric)
         return explanation_page(unit_code, period, metric, ids, instant, offset, page_size)
 
     # -- counting ------------------------------------------------------------------------------------------
 
     def _as_of(self, period: Period, as_of: datetime | None) -> datetime:
         return period.as_of(self._clock.now() if as_of is None else as_of)
-
-    def _inputs(self, unit: str, period: Period, as_of: datetime) -> _Inputs:
-        """The pool's inputs: cached, else counted without holding the caches' lock (`counting_plan`)."""
-        with self._lock:
-            cached = self._counts.get(unit, period, as_of)
-            if cached is not None:
-                return dict(cached)
-        # one count at a time: pools overlap (a province holds its districts), so concurrent counts would
-        # count the same parts; the next one finds them cached
-        with self._one_count:
-            with self._lock:
-                cached = self._counts.get(unit, period, as_of)
-                if cached is not None:
-                    return dict(cached)
-                planned = self._plan(unit, period, as_of)
-            counted = count_missing(planned, self._counting)
-            with self._lock:
-                return self._settle(planned, counted)
-
-    def _plan(self, unit: str, period: Period, as_of: datetime) -> CountPlan:
-        pool = sorted(self._tree.pool(unit))
-        units = [self._tree.unit_facts(code) for code in pool]
-        return plan(
-            unit, pool, units, period, as_of, self._facts, self._parts, self._counts, self._procedures
-        )
-
-    def _settle(
-        self, planned: CountPlan, counted: Mapping[PartKey, Counted]
-    ) -> dict[MetricCode, MetricInput]:
-        """Merges the plan's parts into the pool's inputs and caches what is still current."""
-        period, as_of = planned.period, planned.as_of
-        for key, (part, until) in counted.items():
-            self._parts.put(key, period, as_of, part, until, counted_at=planned.parts_stamp)
-        parts = [*planned.cached.values(), *counted.values()]
-        inputs = count_unit(
-            (), planned.procedures, period, as_of, self._counting,
-            units=planned.units, parts=[part for part, _ in parts],
-        )  # fmt: skip
-        inputs.update({code: MetricInput.unavailable() for code in UNSOURCED_METRICS})
-        until = _earliest(until for _, until in parts)
-        self._counts.put(planned.unit, period, as_of, inputs, until, counted_at=planned.counts_stamp)
-        return dict(inputs)
-
-    def _catalogue_inputs(self, root: str, period: Period) -> dict[MetricCode, MetricInput]:
-        """The root's catalogue-level inputs: they depend on procedures and units only, not on dossiers."""
-        found = self._catalogue.get((root, period))
-        if found is None:
-            units = [self._tree.unit_facts(code) for code in sorted(self._tree.pool(root))]
-            counted = count_unit((), self._procedures, period, period.end, self._counting, units=units)
-            counted.update({code: MetricInput.unavailable() for code in UNSOURCED_METRICS})
-            found = self._catalogue[(root, period)] = {
-                code: value for code, value in counted.items() if code in CATALOGUE_METRICS
-            }
-        return found
-
-    def _detailed_count(self, unit: str, period: Period, as_of: datetime) -> UnitCount:
-        key = (unit, period, as_of)
-        found = self._detailed.get(key)
-        if found is None:
-            pool = self._tree.pool(unit)
-            units = [self._tree.unit_facts(code) for code in sorted(pool)]
-            found = count_unit_detailed(
-                self._facts.in_units(pool), self._procedures, period, as_of, self._counting, units=units
-            )
-            self._detailed[key] = found
-            while len(self._detailed) > _DETAILED_KEPT:
-                self._detailed.popitem(last=False)
-        self._detailed.move_to_end(key)
-        return found
-
-
-def _earliest(instants: Iterable[datetime | None]) -> datetime | None:
-    """The earliest instant (None = never: every part stays the answer)."""
-    known = [at for at in instants if at is not None]
-    return min(known) if known else None
