@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
-from tthc.indicators import read_model
+from tthc.indicators import counting_plan, read_model
 from tthc.indicators.application import Indicators
 from tthc.indicators.counting_plan import Counted, CountPlan, PartKey
 from tthc.indicators.domain.counting_config import CountingConfig
@@ -52,10 +53,10 @@ def test_a_batch_applies_while_a_count_runs_and_the_stale_count_is_not_kept(
     counting, release = threading.Event(), threading.Event()
     real_count = read_model.count_missing
 
-    def slow_count(planned: CountPlan, config: CountingConfig) -> dict[PartKey, Counted]:
+    def slow_count(planned: CountPlan, config: CountingConfig, *more: Any) -> dict[PartKey, Counted]:
         counting.set()
         release.wait(10)  # a long count: the caches' lock must not be held meanwhile
-        return real_count(planned, config)
+        return real_count(planned, config, *more)
 
     monkeypatch.setattr(read_model, "count_missing", slow_count)
     answers: list[Scorecard] = []
@@ -85,9 +86,9 @@ def test_concurrent_queries_of_overlapping_pools_count_each_part_once(
     counted: list[PartKey] = []
     real_count = read_model.count_missing
 
-    def recording(planned: CountPlan, config: CountingConfig) -> dict[PartKey, Counted]:
+    def recording(planned: CountPlan, config: CountingConfig, *more: Any) -> dict[PartKey, Counted]:
         counted.extend(planned.missing)
-        return real_count(planned, config)
+        return real_count(planned, config, *more)
 
     monkeypatch.setattr(read_model, "count_missing", recording)
     queries = [
@@ -101,4 +102,41 @@ def test_concurrent_queries_of_overlapping_pools_count_each_part_once(
     assert len(counted) == len(set(counted))  # no part counted twice
     for unit in UNITS:
         assert model.scorecard(unit, MARCH) == direct_scorecard(unit, NOW, list(SCENARIOS))
+    model.close()
+
+
+def test_a_count_waits_between_parts_while_a_batch_is_written(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = Indicators(FactsStore.open(store_url), TREE, FixedClock(NOW))
+    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    first, later = SCENARIOS[:-10], SCENARIOS[-10:]
+    model.apply_batch([event for scenario in first for event in inbound(scenario)])
+    writing, release = threading.Event(), threading.Event()
+    real_apply = model._store.apply
+
+    def slow_apply(events: Any) -> Any:
+        writing.set()
+        release.wait(10)
+        return real_apply(events)
+
+    monkeypatch.setattr(model._store, "apply", slow_apply)
+    parts: list[object] = []
+    real_part = counting_plan.count_part
+    monkeypatch.setattr(counting_plan, "count_part", lambda *a, **k: parts.append(a) or real_part(*a, **k))
+    batch = threading.Thread(
+        target=model.apply_batch, args=([event for scenario in later for event in inbound(scenario)],)
+    )
+    batch.start()
+    assert writing.wait(10)
+    query = threading.Thread(target=model.scorecard, args=("H", MARCH))
+    query.start()
+    query.join(0.3)
+    assert query.is_alive()
+    assert parts == []  # not one part counted while the batch is written
+    release.set()
+    batch.join(10)
+    query.join(10)
+    assert parts
+    assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))
     model.close()

@@ -158,7 +158,7 @@ class Indicators:
         """Applies one polled batch in one store transaction, then updates the in-memory caches (a slow
         batch is logged with where its time went)."""
         began = time.perf_counter()
-        with self._sync:
+        with self._sync, self._memory.gate.writing():
             locked = time.perf_counter()
             stored = self._store.apply(events)
             written = time.perf_counter()
@@ -187,9 +187,10 @@ class Indicators:
             return self._refresh()
 
     def _refresh(self) -> int:
-        changes = self._store.changes_since(self._seen_change)
-        if changes.dossiers or changes.procedures:  # else the caches' lock is not needed: a count may hold it
-            self._memory.absorb(changes.dossiers, changes.procedures)
+        with self._memory.gate.writing():
+            changes = self._store.changes_since(self._seen_change)
+            if changes.dossiers or changes.procedures:  # else the caches' lock is not needed
+                self._memory.absorb(changes.dossiers, changes.procedures)
         self._seen_change = changes.last
         self._refreshed_at = time.monotonic()
         return len(changes.dossiers) + len(changes.procedures)

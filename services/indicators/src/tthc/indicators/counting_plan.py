@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,12 +83,16 @@ def plan(  # noqa: PLR0917 - the read model's pieces a plan is read from
     )
 
 
-def count_missing(plan: CountPlan, config: CountingConfig) -> dict[PartKey, Counted]:
-    """Counts the plan's missing parts from its snapshot (pure: no lock needed)."""
-    return {
-        key: (
+def count_missing(
+    plan: CountPlan, config: CountingConfig, before_each: Callable[[], None] = lambda: None
+) -> dict[PartKey, Counted]:
+    """Counts the plan's missing parts from its snapshot (no lock needed); `before_each` runs before each
+    part (the read model lets batches being written go first: `writer_gate`)."""
+    counted: dict[PartKey, Counted] = {}
+    for key, dossiers in plan.missing.items():
+        before_each()
+        counted[key] = (
             count_part(dossiers, plan.procedures, plan.period, plan.as_of, config),
             valid_until(dossiers, plan.procedures, plan.period, plan.as_of),
         )
-        for key, dossiers in plan.missing.items()
-    }
+    return counted

@@ -4,7 +4,8 @@
 per part of a unit's own dossiers (`counting_parts`), per root catalogue and per detailed query; scorecards
 are remembered by their inputs. It is thread-safe: one lock guards the caches (`_lock`), and a count runs
 without it on a snapshot (`counting_plan`), one count at a time, so that absorbing a batch never waits
-behind a long count and overlapping pools do not count the same parts twice.
+behind a long count and overlapping pools do not count the same parts twice; and a count pauses between
+parts while a batch is being written (`writer_gate`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from tthc.indicators.explanation import UNSOURCED_METRICS
 from tthc.indicators.projection.facts_cache import CountCache, FactsCache, bucket_of
 from tthc.indicators.projection.mapping_catalogue import procedure_facts
 from tthc.indicators.projection.units import UnitTree
+from tthc.indicators.writer_gate import WriterGate
 from tthc.kit.worktime import WorkingCalendar
 
 _Inputs = dict[MetricCode, MetricInput]
@@ -58,6 +60,7 @@ class ReadModel:
         self._tree, self._calendar, self._counting, self._scoring = tree, calendar, counting, scoring
         self._lock = threading.RLock()  # the caches
         self._one_count = threading.Lock()  # taken before `_lock`, never after it
+        self.gate = WriterGate()  # counts step aside while a batch is written
         self._facts = FactsCache()
         for facts in dossiers:
             self._facts.put(facts)
@@ -157,7 +160,7 @@ class ReadModel:
                 if cached is not None:
                     return dict(cached)
                 planned = self._plan(unit, period, as_of)
-            counted = count_missing(planned, self._counting)
+            counted = count_missing(planned, self._counting, self.gate.wait_for_writers)
             with self._lock:
                 return self._settle(planned, counted)
 
