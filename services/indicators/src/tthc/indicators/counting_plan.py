@@ -3,14 +3,15 @@
 1. `plan` (under the lock): the cached parts of every unit of the pool, a snapshot of the facts of the parts
    that must be counted again, the catalogue, and the caches' stamps.
 2. `count_missing` (no lock): counts those parts from the snapshot; batches and cached queries go on
-   meanwhile, and a query that finds everything cached never waits behind a long count.
+   meanwhile, and a query that finds everything cached never waits behind a long count. The count pauses
+   every few hundred dossiers while a batch is written (`writer_gate`).
 3. The caller, under the lock again, merges the parts and caches what is still current (`CountCache.put`
    with the stamp refuses a count whose facts changed in between).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,16 +84,25 @@ def plan(  # noqa: PLR0917 - the read model's pieces a plan is read from
     )
 
 
+PAUSE_EVERY = 256
+"""Dossiers counted between two calls of a count's pause point (≈ 10 ms of counting)."""
+
+
 def count_missing(
-    plan: CountPlan, config: CountingConfig, before_each: Callable[[], None] = lambda: None
+    plan: CountPlan, config: CountingConfig, pause: Callable[[], None] = lambda: None
 ) -> dict[PartKey, Counted]:
-    """Counts the plan's missing parts from its snapshot (no lock needed); `before_each` runs before each
-    part (the read model lets batches being written go first: `writer_gate`)."""
+    """Counts the plan's missing parts from its snapshot (no lock needed); `pause` runs every
+    `PAUSE_EVERY` dossiers (the read model lets batches being written go first: `writer_gate`)."""
     counted: dict[PartKey, Counted] = {}
     for key, dossiers in plan.missing.items():
-        before_each()
         counted[key] = (
-            count_part(dossiers, plan.procedures, plan.period, plan.as_of, config),
-            valid_until(dossiers, plan.procedures, plan.period, plan.as_of),
+            count_part(_paced(dossiers, pause), plan.procedures, plan.period, plan.as_of, config),
+            valid_until(_paced(dossiers, pause), plan.procedures, plan.period, plan.as_of),
         )
     return counted
+
+
+def _paced(dossiers: Sequence[DossierFacts], pause: Callable[[], None]) -> Iterator[DossierFacts]:
+    for start in range(0, len(dossiers), PAUSE_EVERY):
+        pause()
+        yield from dossiers[start : start + PAUSE_EVERY]

@@ -4,7 +4,7 @@ SQLite releases the interpreter lock around every statement it runs, and a threa
 waits for the switch interval (5 ms) whenever another thread is busy in Python. A batch runs thousands of
 statements (a tracking row per event, a facts row per dossier), so a count running beside it (a cold
 province-year, the start-up warm-up) stretched a 0.1 s batch to 3–6 s at province scale: the freshness of
-every scorecard paid for it. Counting therefore waits, between parts of a few thousand dossiers, while any
+every scorecard paid for it. Counting therefore pauses, every few hundred dossiers, while any
 batch is being written; a batch never waits for a count.
 """
 
