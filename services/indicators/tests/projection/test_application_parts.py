@@ -71,9 +71,17 @@ def test_a_batch_applies_while_a_count_runs_and_the_stale_count_is_not_kept(
     assert not batch.is_alive()  # applied while the count was still running
     release.set()
     query.join(10)
-    assert answers == [direct_scorecard("H", NOW, list(first))]  # as of the facts the count read
-    monkeypatch.setattr(read_model, "count_missing", real_count)
-    assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))  # counted again
+    # the count reads each unit's facts when it reaches it: after the batch here
+    assert answers == [direct_scorecard("H", NOW, list(SCENARIOS))]
+    recounted: list[str] = []
+
+    def recording(planned: CountPlan, config: CountingConfig, *more: Any) -> dict[PartKey, Counted]:
+        recounted.extend(planned.missing)
+        return real_count(planned, config, *more)
+
+    monkeypatch.setattr(read_model, "count_missing", recording)
+    assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))
+    assert recounted  # planned before the batch: not kept, so counted again
     model.close()
 
 
@@ -87,7 +95,7 @@ def test_concurrent_queries_of_overlapping_pools_count_each_part_once(
     real_count = read_model.count_missing
 
     def recording(planned: CountPlan, config: CountingConfig, *more: Any) -> dict[PartKey, Counted]:
-        counted.extend(planned.missing)
+        counted.extend((unit, bucket) for unit, buckets in planned.missing.items() for bucket in buckets)
         return real_count(planned, config, *more)
 
     monkeypatch.setattr(read_model, "count_missing", recording)

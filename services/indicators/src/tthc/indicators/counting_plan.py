@@ -1,10 +1,12 @@
 """A pool count in three steps, so that the long part runs without the read model's caches' lock.
 
-1. `plan` (under the lock): the cached parts of every unit of the pool, a snapshot of the facts of the parts
-   that must be counted again, the catalogue, and the caches' stamps.
-2. `count_missing` (no lock): counts those parts from the snapshot; batches and cached queries go on
-   meanwhile, and a query that finds everything cached never waits behind a long count. The count pauses
-   every few hundred dossiers while a batch is written (`writer_gate`).
+1. `plan` (under the lock): the cached parts of every unit of the pool, which parts must be counted again,
+   a copy of the catalogue, and the caches' stamps.
+2. `count_missing` (no lock): counts those parts, reading one unit's facts at a time (a short hold of the
+   lock each); batches and cached queries go on meanwhile, and a query that finds everything cached never
+   waits behind a long count. The count pauses every few hundred dossiers while a batch is written
+   (`writer_gate`). Reading unit by unit keeps the snapshot small: a snapshot of a whole province (millions
+   of references in new lists) made each garbage collection during the count walk them all.
 3. The caller, under the lock again, merges the parts and caches what is still current (`CountCache.put`
    with the stamp refuses a count whose facts changed in between).
 """
@@ -21,7 +23,7 @@ from tthc.indicators.domain.counting_parts import count_part
 from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.domain.facts_catalogue import ProcedureFacts, UnitFacts
 from tthc.indicators.domain.periods import Period
-from tthc.indicators.projection.facts_cache import PART_BUCKETS, CountCache, FactsCache
+from tthc.indicators.projection.facts_cache import PART_BUCKETS, CountCache
 from tthc.indicators.projection.validity import valid_until
 
 PartKey = tuple[str, int]
@@ -41,7 +43,7 @@ class CountPlan:
     units: tuple[UnitFacts, ...]
     procedures: Mapping[str, ProcedureFacts]
     cached: Mapping[PartKey, Counted]
-    missing: Mapping[PartKey, Sequence[DossierFacts]]
+    missing: Mapping[str, tuple[int, ...]]  # per unit of the pool: the buckets to count
     parts_stamp: int
     counts_stamp: int
 
@@ -52,14 +54,13 @@ def plan(  # noqa: PLR0917 - the read model's pieces a plan is read from
     units: Sequence[UnitFacts],
     period: Period,
     as_of: datetime,
-    facts: FactsCache,
     parts: CountCache,
     counts: CountCache,
     procedures: Mapping[str, ProcedureFacts],
 ) -> CountPlan:
     """The plan of `unit`'s pool count (call under the caches' lock: it reads them)."""
     cached: dict[PartKey, Counted] = {}
-    missing: dict[PartKey, Sequence[DossierFacts]] = {}
+    missing: dict[str, tuple[int, ...]] = {}
     for code in pool:
         absent = []
         for bucket in range(PART_BUCKETS):
@@ -69,8 +70,7 @@ def plan(  # noqa: PLR0917 - the read model's pieces a plan is read from
             else:
                 cached[code, bucket] = (entry.value, entry.valid_until)
         if absent:
-            for bucket, dossiers in facts.in_buckets(code, absent).items():
-                missing[code, bucket] = dossiers
+            missing[code] = tuple(absent)
     return CountPlan(
         unit=unit,
         period=period,
@@ -89,16 +89,21 @@ PAUSE_EVERY = 256
 
 
 def count_missing(
-    plan: CountPlan, config: CountingConfig, pause: Callable[[], None] = lambda: None
+    plan: CountPlan,
+    config: CountingConfig,
+    read: Callable[[str, Sequence[int]], Mapping[int, Sequence[DossierFacts]]],
+    pause: Callable[[], None] = lambda: None,
 ) -> dict[PartKey, Counted]:
-    """Counts the plan's missing parts from its snapshot (no lock needed); `pause` runs every
-    `PAUSE_EVERY` dossiers (the read model lets batches being written go first: `writer_gate`)."""
+    """Counts the plan's missing parts (no lock needed): `read(unit, buckets)` gives the facts of those
+    buckets of the unit's own dossiers, and `pause` runs every `PAUSE_EVERY` dossiers (the read model lets
+    batches being written go first: `writer_gate`)."""
     counted: dict[PartKey, Counted] = {}
-    for key, dossiers in plan.missing.items():
-        counted[key] = (
-            count_part(_paced(dossiers, pause), plan.procedures, plan.period, plan.as_of, config),
-            valid_until(_paced(dossiers, pause), plan.procedures, plan.period, plan.as_of),
-        )
+    for unit, buckets in plan.missing.items():
+        for bucket, dossiers in read(unit, buckets).items():
+            counted[unit, bucket] = (
+                count_part(_paced(dossiers, pause), plan.procedures, plan.period, plan.as_of, config),
+                valid_until(_paced(dossiers, pause), plan.procedures, plan.period, plan.as_of),
+            )
     return counted
 
 

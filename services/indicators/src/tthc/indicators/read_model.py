@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -160,16 +160,18 @@ class ReadModel:
                 if cached is not None:
                     return dict(cached)
                 planned = self._plan(unit, period, as_of)
-            counted = count_missing(planned, self._counting, self.gate.wait_for_writers)
+            counted = count_missing(planned, self._counting, self._in_buckets, self.gate.wait_for_writers)
             with self._lock:
                 return self._settle(planned, counted)
 
     def _plan(self, unit: str, period: Period, as_of: datetime) -> CountPlan:
         pool = sorted(self._tree.pool(unit))
         units = [self._tree.unit_facts(code) for code in pool]
-        return plan(
-            unit, pool, units, period, as_of, self._facts, self._parts, self._counts, self._procedures
-        )
+        return plan(unit, pool, units, period, as_of, self._parts, self._counts, self._procedures)
+
+    def _in_buckets(self, unit: str, buckets: Sequence[int]) -> dict[int, list[DossierFacts]]:
+        with self._lock:
+            return self._facts.in_buckets(unit, buckets)
 
     def _settle(
         self, planned: CountPlan, counted: Mapping[PartKey, Counted]
