@@ -13,16 +13,16 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final, TypeVar
+from typing import Final
 
 from tthc.indicators.domain.facts import Channel
 from tthc.indicators.domain.scoring.metrics import MetricCode
+from tthc.indicators.domain.sharing import shared
 
 SHARED_KEPT: Final = 4096
 """At most this many distinct sets and code tuples are shared (then new ones are kept apart)."""
 
 _SHARED: dict[object, object] = {}
-_Value = TypeVar("_Value", frozenset[str], tuple[MetricCode, ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +50,9 @@ class PassFigures:
 
 def shared_set(items: AbstractSet[str]) -> frozenset[str]:
     """The process's one frozen set equal to `items` (its strings interned)."""
-    return _shared(frozenset(map(sys.intern, items)))
+    return shared(_SHARED, frozenset(map(sys.intern, items)), SHARED_KEPT)
 
 
 def shared_codes(codes: Iterable[MetricCode]) -> tuple[MetricCode, ...]:
     """The process's one tuple equal to `codes`."""
-    return _shared(tuple(codes))
-
-
-def _shared(value: _Value) -> _Value:
-    found = _SHARED.get(value)
-    if found is not None:
-        return found  # type: ignore[return-value]
-    if len(_SHARED) < SHARED_KEPT:
-        _SHARED[value] = value
-    return value
+    return shared(_SHARED, tuple(codes), SHARED_KEPT)

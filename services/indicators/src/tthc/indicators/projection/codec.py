@@ -26,6 +26,7 @@ from tthc.indicators.domain.facts import (
     SupplementRound,
     shared_timeline,
 )
+from tthc.indicators.domain.sharing import shared
 from tthc.kit.clock import VIETNAM
 
 _INSTANTS = (
@@ -64,12 +65,7 @@ _Value = TypeVar("_Value")
 def shared_value(value: _Value) -> _Value:
     """The process's one object equal to `value` (an immutable, hashable value many dossiers have alike),
     or `value` itself once `SHARED_VALUES_KEPT` distinct values are shared."""
-    found = _VALUES.get(value)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    if len(_VALUES) < SHARED_VALUES_KEPT:
-        _VALUES[value] = value
-    return value
+    return shared(_VALUES, value, SHARED_VALUES_KEPT)  # type: ignore[type-var]
 
 
 def shared_values(items: tuple[_Value, ...]) -> tuple[_Value, ...]:
@@ -129,12 +125,8 @@ def _shared(at: datetime) -> datetime:
         return zoned
     # due dates and scheduled times fall on whole minutes and repeat across thousands of dossiers (at
     # province scale half the instants held): one object per whole minute and offset
-    found = _MINUTES.get(zoned)
-    if found is None:
-        if len(_MINUTES) < SHARED_MINUTES_KEPT:
-            _MINUTES[zoned] = zoned
-        return zoned
-    return found if found.tzinfo is zoned.tzinfo else zoned
+    found = shared(_MINUTES, zoned, SHARED_MINUTES_KEPT)
+    return found if found.tzinfo is zoned.tzinfo else zoned  # the same instant written with another offset
 
 
 def _zoned(at: datetime) -> datetime:
