@@ -15,6 +15,7 @@ from tthc.indicators.counting_plan import Counted, CountPlan, PartKey
 from tthc.indicators.domain.counting_config import CountingConfig
 from tthc.indicators.domain.scoring import Scorecard
 from tthc.indicators.projection.decoding import from_envelope
+from tthc.indicators.projection.facts_cache import bucket_of
 from tthc.indicators.projection.store import FactsStore
 from tthc.kit.clock import FixedClock
 
@@ -151,4 +152,30 @@ def test_a_count_pauses_while_a_batch_is_written(store_url: str, monkeypatch: py
     query.join(10)
     assert any(parts)
     assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))
+    model.close()
+
+
+def test_a_new_dossier_recounts_its_part_and_sums_again_only_its_unit(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = Indicators(FactsStore.open(store_url), TREE, FixedClock(NOW))
+    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    newcomer = next(scenario for scenario in SCENARIOS if scenario.unit_code == "H.30.01")
+    earlier = [scenario for scenario in SCENARIOS if scenario is not newcomer]
+    model.apply_batch([event for scenario in earlier for event in inbound(scenario)])
+    model.scorecard("H", MARCH)  # every part and sum of the province counted and cached
+    plans: list[CountPlan] = []
+    real_count = read_model.count_missing
+
+    def recording(planned: CountPlan, config: CountingConfig, *more: Any) -> dict[PartKey, Counted]:
+        plans.append(planned)
+        return real_count(planned, config, *more)
+
+    monkeypatch.setattr(read_model, "count_missing", recording)
+    model.apply_batch(list(inbound(newcomer)))
+    assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))
+    (planned,) = plans
+    assert planned.missing == {"H.30.01": (bucket_of(str(newcomer.dossier_id)),)}
+    assert set(planned.sums) == set(UNITS) - {"H.30.01"}  # the other units' sums merged as they were
+    assert {unit for unit, _ in planned.cached} == {"H.30.01"}
     model.close()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tthc.indicators.domain.counting import count_unit
 from tthc.indicators.domain.counting_config import CountingConfig
 from tthc.indicators.domain.counting_dossiers import DossierPass
+from tthc.indicators.domain.counting_figures import combined
 from tthc.indicators.domain.counting_parts import count_part
 from tthc.indicators.domain.counting_tally import Subject, Tally
 from tthc.indicators.domain.facts_catalogue import OnlineLevel, ProcedureFacts, UnitFacts, UnitLevel
@@ -69,6 +70,9 @@ def test_merged_unit_parts_equal_one_pass_over_the_pool(  # noqa: PLR0917 - draw
         for unit in UNITS
     ]
     assert count_unit((), PROCEDURES, period, now, config, units=units, parts=parts) == whole
+    summed = [combined(parts[:2]), combined(parts[2:3]), combined(parts[3:])]  # a unit's parts, summed
+    assert count_unit((), PROCEDURES, period, now, config, units=units, parts=summed) == whole
+    assert count_unit((), PROCEDURES, period, now, config, units=units, parts=[combined(summed)]) == whole
     halves = [count_part(pool[: count // 2], PROCEDURES, period, now, config)]
     assert count_unit(pool[count // 2 :], PROCEDURES, period, now, config, units=units, parts=halves) == whole
 
@@ -99,3 +103,25 @@ def test_a_tally_with_overridden_inputs_gives_no_bare_totals() -> None:
     tally.override(MetricCode.DOSSIER_SYNC, MetricInput(1, 2))
     with pytest.raises(ValueError, match="overrides"):
         tally.totals()
+
+
+def test_a_sum_of_parts_adds_every_figure_and_unites_the_sets() -> None:
+    space = ScenarioSpace(UNITS, tuple(PROCEDURES), date(2024, 1, 20), 70, VN)
+    pool = [expected_facts(item) for item in random_scenarios(random.Random(11), 300, space)]
+    now = datetime(2024, 12, 31, tzinfo=VN)
+    parts = [count_part(pool[start::3], PROCEDURES, PERIODS[2], now) for start in range(3)]
+    whole, total = count_part(pool, PROCEDURES, PERIODS[2], now), combined(parts)
+    assert dict(zip(total.codes, total.numerators, strict=True)) == dict(
+        zip(whole.codes, whole.numerators, strict=True)
+    )
+    assert dict(zip(total.codes, total.denominators, strict=True)) == dict(
+        zip(whole.codes, whole.denominators, strict=True)
+    )
+    assert total.services_with_online_dossiers == whole.services_with_online_dossiers
+    assert total.procedures_paid_online == whole.procedures_paid_online
+    assert (total.processing_time, total.completed) == (whole.processing_time, whole.completed)
+    assert total.received_by_channel == whole.received_by_channel
+    assert (total.overdue, total.overdue_with_apology) == (whole.overdue, whole.overdue_with_apology)
+    assert whole.completed  # the sample exercises the figures compared
+    assert whole.overdue
+    assert combined(parts[:1]) is parts[0]

@@ -1,11 +1,11 @@
 """What one indicators process holds in memory, with the counts it caches (used by `application`).
 
 `ReadModel` keeps every dossier's facts by unit (`FactsCache`) and the catalogue, and caches counts per pool,
-per part of a unit's own dossiers (`counting_parts`), per root catalogue and per detailed query; scorecards
-are remembered by their inputs. It is thread-safe: one lock guards the caches (`_lock`), and a count runs
-without it on a snapshot (`counting_plan`), one count at a time, so that absorbing a batch never waits
-behind a long count and overlapping pools do not count the same parts twice; and a count pauses between
-parts while a batch is being written (`writer_gate`).
+per unit's sum of its parts and per part of a unit's own dossiers (`counting_plan`), per root catalogue and
+per detailed query; scorecards are remembered by their inputs. It is thread-safe: one lock guards the
+caches (`_lock`), and a count runs without it on a snapshot (`counting_plan`), one count at a time, so that
+absorbing a batch never waits behind a long count and overlapping pools do not count the same parts twice;
+and a count pauses between parts while a batch is being written (`writer_gate`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from tthc.contracts import catalog_v1
-from tthc.indicators.counting_plan import Counted, CountPlan, PartKey, count_missing, plan
+from tthc.indicators.counting_plan import (
+    CountCaches,
+    Counted,
+    CountPlan,
+    PartKey,
+    count_missing,
+    earliest,
+    plan,
+    unit_sums,
+)
 from tthc.indicators.domain.counting import (
     CATALOGUE_METRICS,
     CountingConfig,
@@ -33,7 +42,7 @@ from tthc.indicators.domain.periods import Period
 from tthc.indicators.domain.scoring import MetricCode, MetricInput, Scorecard, ScoringConfig, score_unit
 from tthc.indicators.domain.scoring import UnitLevel as ScoringLevel
 from tthc.indicators.explanation import UNSOURCED_METRICS
-from tthc.indicators.projection.facts_cache import CountCache, FactsCache, bucket_of
+from tthc.indicators.projection.facts_cache import FactsCache, bucket_of
 from tthc.indicators.projection.mapping_catalogue import procedure_facts
 from tthc.indicators.projection.units import UnitTree
 from tthc.indicators.writer_gate import WriterGate
@@ -65,8 +74,7 @@ class ReadModel:
         for facts in dossiers:
             self._facts.put(facts)
         self._procedures = {code: procedure_facts(event, calendar) for code, event in procedures.items()}
-        self._counts = CountCache()  # per pool: the inputs
-        self._parts = CountCache()  # per (unit, bucket): a pass over part of its own dossiers
+        self._counts = CountCaches()  # per pool, per unit's own dossiers, per part of them
         self._scored: OrderedDict[tuple[Any, ...], Scorecard] = OrderedDict()
         self._catalogue: dict[tuple[str, Period], _Inputs] = {}
         self._detailed: OrderedDict[tuple[str, Period, datetime], UnitCount] = OrderedDict()
@@ -86,11 +94,9 @@ class ReadModel:
                 self._procedures[code] = procedure_facts(event, self._calendar)
             if procedures:
                 self._counts.clear()
-                self._parts.clear()
                 self._catalogue.clear()
             else:
-                self._counts.invalidate(self._with_ancestors(touched))
-                self._parts.invalidate(parts)
+                self._counts.drop(touched, self._with_ancestors(touched), parts)
             if procedures or touched:
                 self._detailed.clear()
 
@@ -149,14 +155,14 @@ class ReadModel:
     def _inputs(self, unit: str, period: Period, as_of: datetime) -> _Inputs:
         """The pool's inputs: cached, else counted without holding the caches' lock (`counting_plan`)."""
         with self._lock:
-            cached = self._counts.get(unit, period, as_of)
+            cached = self._counts.pools.get(unit, period, as_of)
             if cached is not None:
                 return dict(cached)
         # one count at a time: pools overlap (a province holds its districts), so concurrent counts would
         # count the same parts; the next one finds them cached
         with self._one_count:
             with self._lock:
-                cached = self._counts.get(unit, period, as_of)
+                cached = self._counts.pools.get(unit, period, as_of)
                 if cached is not None:
                     return dict(cached)
                 planned = self._plan(unit, period, as_of)
@@ -167,7 +173,7 @@ class ReadModel:
     def _plan(self, unit: str, period: Period, as_of: datetime) -> CountPlan:
         pool = sorted(self._tree.pool(unit))
         units = [self._tree.unit_facts(code) for code in pool]
-        return plan(unit, pool, units, period, as_of, self._parts, self._counts, self._procedures)
+        return plan(unit, pool, units, period, as_of, self._counts, self._procedures)
 
     def _in_buckets(self, unit: str, buckets: Sequence[int]) -> dict[int, list[DossierFacts]]:
         with self._lock:
@@ -176,18 +182,21 @@ class ReadModel:
     def _settle(
         self, planned: CountPlan, counted: Mapping[PartKey, Counted]
     ) -> dict[MetricCode, MetricInput]:
-        """Merges the plan's parts into the pool's inputs and caches what is still current."""
-        period, as_of = planned.period, planned.as_of
+        """Sums the units' parts, merges the sums into the pool's inputs and caches what is still current."""
+        period, as_of, caches = planned.period, planned.as_of, self._counts
         for key, (part, until) in counted.items():
-            self._parts.put(key, period, as_of, part, until, counted_at=planned.parts_stamp)
-        parts = [*planned.cached.values(), *counted.values()]
+            caches.parts.put(key, period, as_of, part, until, counted_at=planned.parts_stamp)
+        summed = unit_sums(planned, counted)
+        for code, (total, until) in summed.items():
+            caches.sums.put(code, period, as_of, total, until, counted_at=planned.sums_stamp)
+        sums = [*planned.sums.values(), *summed.values()]
         inputs = count_unit(
             (), planned.procedures, period, as_of, self._counting,
-            units=planned.units, parts=[part for part, _ in parts],
+            units=planned.units, parts=[total for total, _ in sums],
         )  # fmt: skip
         inputs.update({code: MetricInput.unavailable() for code in UNSOURCED_METRICS})
-        until = _earliest(until for _, until in parts)
-        self._counts.put(planned.unit, period, as_of, inputs, until, counted_at=planned.counts_stamp)
+        until = earliest(until for _, until in sums)
+        caches.pools.put(planned.unit, period, as_of, inputs, until, counted_at=planned.pools_stamp)
         return dict(inputs)
 
     def _catalogue_inputs(self, root: str, period: Period) -> dict[MetricCode, MetricInput]:
@@ -216,9 +225,3 @@ class ReadModel:
                 self._detailed.popitem(last=False)
         self._detailed.move_to_end(key)
         return found
-
-
-def _earliest(instants: Iterable[datetime | None]) -> datetime | None:
-    """The earliest instant (None = never: every part stays the answer)."""
-    known = [at for at in instants if at is not None]
-    return min(known) if known else None

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from tthc.indicators.domain.counting_config import CountingConfig
-from tthc.indicators.domain.counting_figures import PassFigures, shared_codes, shared_set
+from tthc.indicators.domain.counting_figures import PassFigures, members, shared_codes
 from tthc.indicators.domain.counting_tally import Subject, Tally
 from tthc.indicators.domain.facts import Channel, DossierFacts
 from tthc.indicators.domain.facts_catalogue import OnlineLevel, ProcedureFacts
@@ -85,10 +85,10 @@ class DossierPass:
             codes=shared_codes(codes),
             numerators=numerators,
             denominators=denominators,
-            procedures_with_fee_data=shared_set(self.procedures_with_fee_data),
-            procedures_paid_online=shared_set(self.procedures_paid_online),
-            procedures_with_population_data=shared_set(self.procedures_with_population_data),
-            services_with_online_dossiers=shared_set(self.services_with_online_dossiers),
+            procedures_with_fee_data=members(self.procedures_with_fee_data),
+            procedures_paid_online=members(self.procedures_paid_online),
+            procedures_with_population_data=members(self.procedures_with_population_data),
+            services_with_online_dossiers=members(self.services_with_online_dossiers),
             processing_time=self.processing_time,
             completed=self.completed,
             received_by_channel=tuple(sorted(self.received_by_channel.items())),
@@ -104,10 +104,10 @@ class DossierPass:
             ValueError: this pass keeps ids (a detailed tally).
         """
         self._tally.add_totals(Subject.DOSSIER, other.codes, other.numerators, other.denominators)
-        self.procedures_with_fee_data |= other.procedures_with_fee_data
-        self.procedures_paid_online |= other.procedures_paid_online
-        self.procedures_with_population_data |= other.procedures_with_population_data
-        self.services_with_online_dossiers |= other.services_with_online_dossiers
+        self.procedures_with_fee_data.update(other.procedures_with_fee_data)
+        self.procedures_paid_online.update(other.procedures_paid_online)
+        self.procedures_with_population_data.update(other.procedures_with_population_data)
+        self.services_with_online_dossiers.update(other.services_with_online_dossiers)
         self.processing_time += other.processing_time
         self.completed += other.completed
         self.received_by_channel.update(dict(other.received_by_channel))

@@ -21,8 +21,12 @@ from typing import Any
 from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.domain.periods import Period
 
-PART_BUCKETS = 8
-"""Each unit's dossiers are counted in this many parts (by dossier id), so that a change recounts one part."""
+PART_BUCKETS = 32
+"""Each unit's dossiers are counted in this many parts (by dossier id), so that a change recounts one part.
+
+A province-scale unit holds ≈ 24,000 dossiers a year: with 8 parts a new dossier recounted ≈ 3,000 of them
+(≈ 0.3 s under load at 2 M dossiers, most of the freshness); with 32, ≈ 750. The pools merge one sum per
+unit (`counting_plan`), so more parts do not make a province's merge longer."""
 
 
 def bucket_of(dossier_id: str) -> int:
@@ -126,7 +130,7 @@ class CountCache:
     is any hashable key (a unit code; a (unit code, part) pair)."""
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[Hashable, Period], CachedCount] = {}
+        self._entries: dict[Hashable, dict[Period, CachedCount]] = {}  # by unit: dropping one is O(1)
         self._tick = 0  # one more at every invalidation
         self._dropped_at: dict[Hashable, int] = {}  # per unit: the tick of its last invalidation
         self._cleared_at = 0
@@ -143,7 +147,8 @@ class CountCache:
 
     def entry(self, unit: Hashable, period: Period, as_of: datetime) -> CachedCount | None:
         """The cached count with its validity, or None when missing or not the answer as of `as_of`."""
-        entry = self._entries.get((unit, period))
+        periods = self._entries.get(unit)
+        entry = None if periods is None else periods.get(period)
         if entry is None or not entry.answers(as_of):
             return None
         return entry
@@ -166,7 +171,7 @@ class CountCache:
         """
         if counted_at is not None and max(self._cleared_at, self._dropped_at.get(unit, 0)) > counted_at:
             return False
-        self._entries[(unit, period)] = CachedCount(value, as_of, valid_until)
+        self._entries.setdefault(unit, {})[period] = CachedCount(value, as_of, valid_until)
         return True
 
     def invalidate(self, units: Iterable[Hashable]) -> None:
@@ -177,8 +182,7 @@ class CountCache:
         self._tick += 1
         for unit in dropped:
             self._dropped_at[unit] = self._tick
-        for key in [key for key in self._entries if key[0] in dropped]:
-            del self._entries[key]
+            self._entries.pop(unit, None)
 
     def clear(self) -> None:
         """Drops everything (a catalogue change)."""
