@@ -74,15 +74,10 @@ def test_a_batch_applies_while_a_count_runs_and_the_stale_count_is_not_kept(
     query.join(10)
     # the count reads each unit's facts when it reaches it: after the batch here
     assert answers == [direct_scorecard("H", NOW, list(SCENARIOS))]
-    recounted: list[str] = []
-
-    def recording(planned: CountPlan, config: CountingConfig, *more: Any) -> dict[PartKey, Counted]:
-        recounted.extend(planned.missing)
-        return real_count(planned, config, *more)
-
-    monkeypatch.setattr(read_model, "count_missing", recording)
+    plans = _recorded_plans(monkeypatch)
     assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))
-    assert recounted  # planned before the batch: not kept, so counted again
+    # planned before the batch: not kept, so counted again
+    assert [plan.missing for plan in plans if plan.missing]
     model.close()
 
 
@@ -92,14 +87,7 @@ def test_concurrent_queries_of_overlapping_pools_count_each_part_once(
     model = Indicators(FactsStore.open(store_url), TREE, FixedClock(NOW))
     model.apply_batch([from_envelope(event) for event in CATALOGUE])
     model.apply_batch([event for scenario in SCENARIOS for event in inbound(scenario)])
-    counted: list[PartKey] = []
-    real_count = read_model.count_missing
-
-    def recording(planned: CountPlan, config: CountingConfig, *more: Any) -> dict[PartKey, Counted]:
-        counted.extend((unit, bucket) for unit, buckets in planned.missing.items() for bucket in buckets)
-        return real_count(planned, config, *more)
-
-    monkeypatch.setattr(read_model, "count_missing", recording)
+    plans = _recorded_plans(monkeypatch)
     queries = [
         threading.Thread(target=model.scorecard, args=(unit, MARCH)) for unit in ("H", "H.30", "H.30.01") * 3
     ]
@@ -107,6 +95,7 @@ def test_concurrent_queries_of_overlapping_pools_count_each_part_once(
         query.start()
     for query in queries:
         query.join(30)
+    counted = [(unit, part) for plan in plans for unit, parts in plan.missing.items() for part in parts]
     assert counted
     assert len(counted) == len(set(counted))  # no part counted twice
     for unit in UNITS:
@@ -164,6 +153,18 @@ def test_a_new_dossier_recounts_its_part_and_sums_again_only_its_unit(
     earlier = [scenario for scenario in SCENARIOS if scenario is not newcomer]
     model.apply_batch([event for scenario in earlier for event in inbound(scenario)])
     model.scorecard("H", MARCH)  # every part and sum of the province counted and cached
+    plans = _recorded_plans(monkeypatch)
+    model.apply_batch(list(inbound(newcomer)))
+    assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))
+    (planned,) = plans
+    assert planned.missing == {"H.30.01": (bucket_of(str(newcomer.dossier_id)),)}
+    assert set(planned.sums) == set(UNITS) - {"H.30.01"}  # the other units' sums merged as they were
+    assert {unit for unit, _ in planned.cached} == {"H.30.01"}
+    model.close()
+
+
+def _recorded_plans(monkeypatch: pytest.MonkeyPatch) -> list[CountPlan]:
+    """The plans of the counts the read model makes from now on (the real count still runs)."""
     plans: list[CountPlan] = []
     real_count = read_model.count_missing
 
@@ -172,10 +173,4 @@ def test_a_new_dossier_recounts_its_part_and_sums_again_only_its_unit(
         return real_count(planned, config, *more)
 
     monkeypatch.setattr(read_model, "count_missing", recording)
-    model.apply_batch(list(inbound(newcomer)))
-    assert model.scorecard("H", MARCH) == direct_scorecard("H", NOW, list(SCENARIOS))
-    (planned,) = plans
-    assert planned.missing == {"H.30.01": (bucket_of(str(newcomer.dossier_id)),)}
-    assert set(planned.sums) == set(UNITS) - {"H.30.01"}  # the other units' sums merged as they were
-    assert {unit for unit, _ in planned.cached} == {"H.30.01"}
-    model.close()
+    return plans
