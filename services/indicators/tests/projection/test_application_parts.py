@@ -27,8 +27,7 @@ UNITS = ("H", "H.01", "H.30", "H.30.01", "H.30.02")
 
 def test_scorecards_follow_batches_unit_by_unit_and_equal_a_count_from_scratch(store_url: str) -> None:
     clock = FixedClock(NOW - timedelta(days=12))
-    model = Indicators(FactsStore.open(store_url), TREE, clock)
-    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    model = _model(store_url, clock)
     applied = []
     # one unit's dossiers per batch: the other units' cached parts must be reused as they are
     for unit in ("H.30.01", "H.01", "H.30.02", "H.30"):
@@ -46,8 +45,7 @@ def test_a_batch_applies_while_a_count_runs_and_the_stale_count_is_not_kept(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = FixedClock(NOW)
-    model = Indicators(FactsStore.open(store_url), TREE, clock)
-    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    model = _model(store_url, clock)
     first, later = SCENARIOS[:-10], SCENARIOS[-10:]
     assert direct_scorecard("H", NOW, list(first)) != direct_scorecard("H", NOW, list(SCENARIOS))
     model.apply_batch([event for scenario in first for event in inbound(scenario)])
@@ -84,8 +82,7 @@ def test_a_batch_applies_while_a_count_runs_and_the_stale_count_is_not_kept(
 def test_concurrent_queries_of_overlapping_pools_count_each_part_once(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    model = Indicators(FactsStore.open(store_url), TREE, FixedClock(NOW))
-    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    model = _model(store_url, FixedClock(NOW))
     model.apply_batch([event for scenario in SCENARIOS for event in inbound(scenario)])
     plans = _recorded_plans(monkeypatch)
     queries = [
@@ -104,8 +101,7 @@ def test_concurrent_queries_of_overlapping_pools_count_each_part_once(
 
 
 def test_a_count_pauses_while_a_batch_is_written(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    model = Indicators(FactsStore.open(store_url), TREE, FixedClock(NOW))
-    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    model = _model(store_url, FixedClock(NOW))
     first, later = SCENARIOS[:-10], SCENARIOS[-10:]
     model.apply_batch([event for scenario in first for event in inbound(scenario)])
     writing, release = threading.Event(), threading.Event()
@@ -147,8 +143,7 @@ def test_a_count_pauses_while_a_batch_is_written(store_url: str, monkeypatch: py
 def test_a_new_dossier_recounts_its_part_and_sums_again_only_its_unit(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    model = Indicators(FactsStore.open(store_url), TREE, FixedClock(NOW))
-    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    model = _model(store_url, FixedClock(NOW))
     newcomer = next(scenario for scenario in SCENARIOS if scenario.unit_code == "H.30.01")
     earlier = [scenario for scenario in SCENARIOS if scenario is not newcomer]
     model.apply_batch([event for scenario in earlier for event in inbound(scenario)])
@@ -174,3 +169,10 @@ def _recorded_plans(monkeypatch: pytest.MonkeyPatch) -> list[CountPlan]:
 
     monkeypatch.setattr(read_model, "count_missing", recording)
     return plans
+
+
+def _model(store_url: str, clock: FixedClock) -> Indicators:
+    """A read model on the store, with the catalogue applied."""
+    model = Indicators(FactsStore.open(store_url), TREE, clock)
+    model.apply_batch([from_envelope(event) for event in CATALOGUE])
+    return model
