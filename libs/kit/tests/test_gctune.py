@@ -11,6 +11,7 @@ from tthc.kit.gctune import (
     SERVICE_THRESHOLDS,
     bulk_gc,
     observe_gc_pauses,
+    paused_gc,
     settle_long_lived_heap,
 )
 
@@ -34,6 +35,23 @@ def test_cycles_made_inside_the_block_are_still_collected() -> None:
         first.partner, second.partner = second, first
         del first, second
         assert gc.collect() >= 2
+
+
+def test_a_paused_collector_collects_only_at_checkpoints_and_is_restored() -> None:
+    class Node:
+        partner: object = None
+
+    assert gc.isenabled()
+    frozen_before = gc.get_freeze_count()
+    with paused_gc() as checkpoint:
+        assert not gc.isenabled()
+        assert gc.get_freeze_count() > frozen_before
+        first, second = Node(), Node()
+        first.partner, second.partner = second, first
+        del first, second
+        assert checkpoint() >= 2
+    assert gc.isenabled()
+    assert (gc.get_freeze_count() == 0) == (frozen_before == 0)
 
 
 def test_a_settled_heap_is_frozen_and_bulk_work_after_it_leaves_it_frozen() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from tthc.indicators.domain.facts import DossierStatus
 from tthc.indicators.projection.decoding import InboundEvent, from_envelope
 from tthc.indicators.projection.scenarios import expected_facts, procedure_changed
@@ -75,7 +73,7 @@ def test_the_latest_procedure_snapshot_wins_whatever_the_gaps() -> None:
     v2 = from_envelope(procedure_changed("P1", 2, online_level="partial"))
     v5 = from_envelope(procedure_changed("P1", 5, online_level="none"))
     projection = BatchProjection({}, {})
-    for event in (v2, v5, v2, replace(v5)):
+    for event in (v2, v5, v2, v5._replace()):
         projection.add(event)
     result = projection.result()
     assert (result.applied, result.duplicates) == (2, 2)

@@ -41,6 +41,36 @@ def bulk_gc(thresholds: tuple[int, int, int] = BULK_THRESHOLDS) -> Iterator[None
             gc.unfreeze()
 
 
+@contextmanager
+def paused_gc() -> Iterator[Callable[[], int]]:
+    """Runs the block with the existing heap frozen and no automatic collection at all; yields the
+    checkpoint the block calls between units of work: it frees the cycles made since the last one (their
+    number is returned) and freezes the survivors, so each checkpoint walks only what is new. Restores the
+    collector's state afterwards.
+
+    For bulk work whose hot path makes no reference cycles: a replay (measured: none in 300,000 events)
+    spent ≈ 10 % of its time in `bulk_gc`'s young collections, which walk the batches just decoded, all of
+    them still alive.
+    """
+    was_enabled = gc.isenabled()
+    was_frozen = gc.get_freeze_count() > 0
+    gc.freeze()
+    gc.disable()
+
+    def checkpoint() -> int:
+        found = gc.collect()
+        gc.freeze()
+        return found
+
+    try:
+        yield checkpoint
+    finally:
+        if was_enabled:
+            gc.enable()
+        if not was_frozen:
+            gc.unfreeze()
+
+
 SERVICE_THRESHOLDS = (20_000, 20, 1_000)
 """A long-running service's thresholds: young collections 30× less often than the default and full ones
 1,000× less (reference counting frees almost everything; a full collection of a large heap stops every

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from tthc.indicators.projection.store import FactsStore
 from tthc.indicators.replay_apply import WINDOW_RECORDS, Committed, WindowedApply
 from tthc.indicators.replay_reader import MissingTopicError, ReplayStalledError, TopicReader
-from tthc.kit.gctune import bulk_gc
+from tthc.kit.gctune import paused_gc
 
 __all__ = [
     "MissingTopicError",
@@ -124,9 +124,9 @@ def prepare_store(store: FactsStore, source: ReplaySource, *, force: bool) -> No
 
 def replay_share(store: FactsStore, source: ReplaySource, progress: Progress | None) -> ReplayTotals:
     """Reads the source's partitions into the store (the caller checked the store), with the collector
-    tuned for bulk work (`tthc.kit.gctune`)."""
-    with bulk_gc():
-        return in_own_loop(_replay_batches(store, source, progress))
+    paused: it runs once per committed window (`tthc.kit.gctune.paused_gc`)."""
+    with paused_gc() as collect:
+        return in_own_loop(_replay_batches(store, source, progress, collect))
 
 
 def report_of(store: FactsStore, shares: Sequence[ReplayTotals], seconds: float) -> ReplayReport:
@@ -138,7 +138,7 @@ def report_of(store: FactsStore, shares: Sequence[ReplayTotals], seconds: float)
         duplicates=sum(share.duplicates for share in shares),
         parked=store.pending_count(),
         rejected=sum(share.rejected for share in shares),
-        dossiers=sum(1 for _ in store.dossiers()),
+        dossiers=store.dossier_count(),
         procedures=len(store.procedures()),
         seconds=seconds,
     )
@@ -169,10 +169,12 @@ def in_own_loop(work: Coroutine[Any, Any, _T]) -> _T:
         return runner.submit(asyncio.run, work).result()
 
 
-async def _replay_batches(store: FactsStore, source: ReplaySource, progress: Progress | None) -> ReplayTotals:
+async def _replay_batches(
+    store: FactsStore, source: ReplaySource, progress: Progress | None, collect: Callable[[], object]
+) -> ReplayTotals:
     """Projects the batches the reader task queues in the store's own thread, through windows of
     `source.window_records` records (`replay_apply`); each window's offsets are committed while the next
-    batches are projected."""
+    batches are projected, and `collect` runs after each window."""
     totals = ReplayTotals()
     loop = asyncio.get_running_loop()
     windows = WindowedApply(store, source.window_records)
@@ -187,6 +189,7 @@ async def _replay_batches(store: FactsStore, source: ReplaySource, progress: Pro
                 return
             if committing is not None:
                 await committing
+            collect()
             committing = asyncio.create_task(reader.commit(window.offsets))
             totals.add(window.records, window.unreadable, window.applied, window.duplicates, window.rejected)
 

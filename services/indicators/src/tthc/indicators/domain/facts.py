@@ -42,7 +42,7 @@ __all__ = [
     "shared_timeline",
 ]
 
-_INSTANT_FIELDS = (
+_INSTANT_NAMES = (
     "paid_online_at",
     "vneid_authenticated_at",
     "population_data_used_at",
@@ -53,6 +53,9 @@ _INSTANT_FIELDS = (
     "synced_at",
     "apology_issued_at",
 )
+_INSTANT_FIELDS = frozenset(_INSTANT_NAMES)
+_instants = attrgetter(*_INSTANT_NAMES)
+"""The instants of a facts value, in the order of `_INSTANT_NAMES`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +109,29 @@ class DossierFacts:
     population_data_used_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        self._check(_FIELD_NAMES)
+        for name, at in zip(_INSTANT_NAMES, _instants(self), strict=True):
+            if at is not None and at.tzinfo is None:
+                require_aware(at, f"DossierFacts.{name}")
+        self._check_timeline()
+        self._check_supplements()
 
     def _check(self, names: Collection[str]) -> None:
         """Checks the rules of the fields `names` (each rule involves one field only)."""
         for name in names:
             if name in _INSTANT_FIELDS:
-                require_aware(getattr(self, name), f"DossierFacts.{name}")
+                at = getattr(self, name)
+                if at is not None and at.tzinfo is None:
+                    require_aware(at, f"DossierFacts.{name}")
             elif name == "status_times" or (name == "status_codes" and "status_times" not in names):
                 self._check_timeline()
-            elif name == "supplements" and any(
-                a.requested_at > b.requested_at for a, b in pairwise(self.supplements)
-            ):
-                raise FactsError(f"dossier {self.dossier_id}: supplement rounds are not in time order")
+            elif name == "supplements":
+                self._check_supplements()
+
+    def _check_supplements(self) -> None:
+        if len(self.supplements) > 1 and any(
+            a.requested_at > b.requested_at for a, b in pairwise(self.supplements)
+        ):
+            raise FactsError(f"dossier {self.dossier_id}: supplement rounds are not in time order")
 
     def _check_timeline(self) -> None:
         # whole-sequence checks in C (map, issuperset): the projection checks the timeline on every status
@@ -142,6 +155,12 @@ class DossierFacts:
             "status_codes": shared_timeline(bytes(change.status for change in listed)),
             "status_times": tuple(change.at for change in listed),
         }
+
+    @staticmethod
+    def first_status(status: DossierStatus, at: datetime) -> dict[str, Any]:
+        """The timeline fields of a dossier whose first status is `status` at `at` (for the constructor:
+        one copy less than constructing and then `with_status`)."""
+        return {"status_codes": shared_timeline(_STATUS_BYTES[status]), "status_times": (at,)}
 
     @property
     def statuses(self) -> tuple[StatusChange, ...]:

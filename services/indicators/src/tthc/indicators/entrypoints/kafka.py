@@ -167,8 +167,8 @@ def read_records(records: Sequence[Any]) -> tuple[list[InboundEvent], list[_Dead
     events: list[InboundEvent] = []
     letters: list[_DeadLetter] = []
     for record in records:
-        headers = {name: value.decode(errors="replace") for name, value in record.headers or ()}
-        position = Position(record.topic, record.partition, record.offset, _notification_id(headers))
+        notification = _notification_id(record.headers) if record.headers else None
+        position = Position(record.topic, record.partition, record.offset, notification)
         value = record.value or b""
         try:
             events.append(decode(value, position))
@@ -200,9 +200,13 @@ def _records(raw: Any) -> tuple[Any, ...]:
     return tuple(raw) if isinstance(raw, (tuple, list)) else (raw,)
 
 
-def _notification_id(headers: dict[str, str]) -> int | None:
-    value = headers.get("es-notification-id", "")
-    return int(value) if value.isdigit() else None
+def _notification_id(headers: Sequence[tuple[str, bytes]]) -> int | None:
+    """The upstream notification id of a record's headers (the last one given), if it is a number."""
+    text = ""
+    for name, value in headers:
+        if name == "es-notification-id":
+            text = (value or b"").decode(errors="replace")
+    return int(text) if text.isdigit() else None
 
 
 def _origin(position: Position, reason: object) -> dict[str, str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime, timedelta, tzinfo
+from operator import attrgetter
 from typing import Any, Final, TypeVar, overload
 
 from tthc.indicators.domain.facts import (
@@ -40,6 +41,7 @@ _INSTANTS = (
     "vneid_authenticated_at",
     "population_data_used_at",
 )
+_instants = attrgetter(*_INSTANTS)
 _FLAGS = (
     "results_in_citizen_store",
     "vneid_authenticated",
@@ -48,8 +50,23 @@ _FLAGS = (
 )
 
 
+_TEXTS: dict[datetime, str] = {}
+_TEXTS_KEPT: Final = 32_768
+
+
 def _at(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+    """ISO 8601 text; the whole-minute civil instants shared by many dossiers are formatted once (recent
+    ones: the table is emptied when full), as `isoformat` is the costliest step of writing facts."""
+    if value is None:
+        return None
+    if value.tzinfo is not VIETNAM or value.second or value.microsecond:
+        return value.isoformat()
+    text = _TEXTS.get(value)  # every key is a civil instant: an equal one has the same text
+    if text is None:
+        if len(_TEXTS) >= _TEXTS_KEPT:
+            _TEXTS.clear()
+        text = _TEXTS[value] = value.isoformat()
+    return text
 
 
 _ZONES: dict[timedelta | None, tzinfo] = {}
@@ -137,7 +154,7 @@ def _zoned(at: datetime) -> datetime:
     if offset == _CIVIL_OFFSET:
         # the civil zone's own object when it names the same offset: comparing two instants of one tzinfo
         # object skips the offset lookups, so counting (instants against period bounds) is ~30 % faster
-        civil = at.replace(tzinfo=VIETNAM)
+        civil = at.astimezone(VIETNAM)  # same wall time where the zone has this offset; 2× `replace`'s speed
         if civil.utcoffset() == offset:
             return civil
     if zone is None or zone.utcoffset(None) is None:
@@ -157,8 +174,7 @@ def dossier_to_json(facts: DossierFacts) -> str:
     }
     if facts.channel is not None:
         doc["channel"] = int(facts.channel)
-    for name in _INSTANTS:
-        value = getattr(facts, name)
+    for name, value in zip(_INSTANTS, _instants(facts), strict=True):
         if value is not None:
             doc[name] = _at(value)
     if facts.status_codes:
@@ -182,7 +198,11 @@ def dossier_to_json(facts: DossierFacts) -> str:
     doc.update({name: True for name in _FLAGS if getattr(facts, name)})
     if facts.legal_time is not None:
         doc["legal_s"] = facts.legal_time.total_seconds()
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    return _encode(doc)
+
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+"""`json.dumps` with these options builds an encoder per call."""
 
 
 def dossier_from_json(text: str) -> DossierFacts:

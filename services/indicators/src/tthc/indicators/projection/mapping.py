@@ -77,28 +77,44 @@ def registered(facts: DossierFacts | None, event: pub.DossierRegistered) -> Doss
         procedure_code=sys.intern(event.procedure_code),
         channel=_channel(event.channel),
         submitted_at=submitted_at,
-    ).with_status(DossierStatus.REGISTERED, submitted_at)
+        **DossierFacts.first_status(DossierStatus.REGISTERED, submitted_at),
+    )
 
 
 def received(facts: DossierFacts | None, event: pub.DossierReceived) -> DossierFacts:
-    """The reception (status 2): creates the facts, or completes those of a registered dossier."""
-    base = facts or DossierFacts(
-        dossier_id=str(event.dossier_id), code=event.code, unit_code="", procedure_code=""
-    )
+    """The reception (status 2): creates the facts, or completes those of a registered dossier (in one
+    copy: receptions are a sixth of a replay's events)."""
     hours = event.legal_time_hours
-    legal_time = base.legal_time if hours is None else shared_value(timedelta(hours=hours))
+    legal_time = None if hours is None else shared_value(timedelta(hours=hours))
     submitted = shared_zone(event.submitted_at)
-    submitted_at = base.submitted_at if submitted is None else _same(submitted, base.submitted_at)
+    earlier = None if facts is None else facts.submitted_at
+    submitted_at = earlier if submitted is None else _same(submitted, earlier)
     received_at = _same(shared_zone(event.received_at), submitted_at)
-    placed = base.evolve(
-        code=base.code if base.code == event.code else event.code,
-        unit_code=sys.intern(event.unit_code),
-        procedure_code=sys.intern(event.procedure_code),
-        channel=_channel(event.channel),
-        submitted_at=submitted_at,
-        legal_time=legal_time,
+    due = shared_zone(event.due_at)
+    placed: dict[str, Any] = {
+        "unit_code": sys.intern(event.unit_code),
+        "procedure_code": sys.intern(event.procedure_code),
+        "channel": _channel(event.channel),
+        "submitted_at": submitted_at,
+        "received_at": received_at,
+        "original_due": due,
+        "current_due": due,
+    }
+    if facts is None:
+        return DossierFacts(
+            dossier_id=str(event.dossier_id),
+            code=event.code,
+            legal_time=legal_time,
+            **placed,
+            **DossierFacts.first_status(DossierStatus.RECEIVED, received_at),
+        )
+    return facts.with_status(
+        DossierStatus.RECEIVED,
+        received_at,
+        code=facts.code if facts.code == event.code else event.code,
+        legal_time=facts.legal_time if legal_time is None else legal_time,
+        **placed,
     )
-    return placed.with_reception(received_at, shared_zone(event.due_at))
 
 
 def _same(at: datetime, earlier: datetime | None) -> datetime:

@@ -104,7 +104,9 @@ class BatchProjection:
         return BatchResult(self._applied, self._duplicates, still_parked, tuple(self._rejected))
 
     def _add_procedure(self, event: InboundEvent) -> None:
-        state = self.procedures.setdefault(event.aggregate_id, ProcedureState())
+        state = self.procedures.get(event.aggregate_id)
+        if state is None:
+            state = self.procedures[event.aggregate_id] = ProcedureState()
         if event.sequence <= state.version:
             self._duplicates += 1
             return
@@ -115,7 +117,9 @@ class BatchProjection:
         self._applied += 1
 
     def _add_dossier(self, event: InboundEvent) -> None:
-        state = self.dossiers.setdefault(event.aggregate_id, DossierState())
+        state = self.dossiers.get(event.aggregate_id)
+        if state is None:  # not `setdefault`: it would build a state (and its dict) for every event
+            state = self.dossiers[event.aggregate_id] = DossierState()
         sequence = event.sequence
         if sequence <= state.version or sequence in state.pending:
             self._duplicates += 1

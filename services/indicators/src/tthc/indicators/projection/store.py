@@ -130,8 +130,7 @@ class FactsStore:
         # first write of the transaction: the counter row lock orders every writer's commit (see above)
         changes = self._claim_changes(cursor, len(rows.facts) + len(rows.procedures))
         numbers = iter(changes)
-        for stream, key, values, version_before in rows.tracking:
-            self._track(cursor, stream, key, values, version_before)
+        self._track(cursor, rows.tracking)
         if rows.facts:
             cursor.executemany(
                 self._db.sql(sql.UPSERT_DOSSIER), [(*row, next(numbers)) for row in rows.facts]
@@ -150,18 +149,30 @@ class FactsStore:
         last = int(cursor.fetchall()[0][0])
         return range(last - count + 1, last + 1)
 
-    def _track(
-        self, cursor: Any, stream: Stream, key: str, values: tuple[Any, ...], version_before: int | None
-    ) -> None:
-        if version_before is None:
+    def _track(self, cursor: Any, tracking: list[tuple[Stream, str, tuple[Any, ...], int | None]]) -> None:
+        """Inserts the tracking rows of aggregates new to the store and moves the others on from the
+        version read (two statements for the whole window: a replay writes tens of thousands of rows).
+
+        Raises:
+            ConcurrentProjectionError: a new aggregate was tracked meanwhile, or a row moved past its version.
+        """
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        for stream, key, values, before in tracking:
+            if before is None:
+                inserts.append((stream.value, key, *values))
+            else:
+                updates.append((*values, stream.value, key, before))
+        if inserts:
             try:
-                cursor.execute(self._db.sql(sql.INSERT_TRACKING), (stream.value, key, *values))
+                cursor.executemany(self._db.sql(sql.INSERT_TRACKING), inserts)
             except self._db.integrity_errors as error:
-                raise ConcurrentProjectionError(f"{stream} {key} was tracked meanwhile") from error
-            return
-        cursor.execute(self._db.sql(sql.UPDATE_TRACKING), (*values, stream.value, key, version_before))
-        if cursor.rowcount != 1:
-            raise ConcurrentProjectionError(f"{stream} {key} moved past version {version_before} meanwhile")
+                raise ConcurrentProjectionError(f"{error}: an aggregate was tracked meanwhile") from error
+        if updates:
+            cursor.executemany(self._db.sql(sql.UPDATE_TRACKING), updates)
+            if cursor.rowcount != len(updates):
+                moved = len(updates) - cursor.rowcount
+                raise ConcurrentProjectionError(f"{moved} aggregates moved past the version read meanwhile")
 
     # -- reading the batch's aggregates --------------------------------------------------------------------
 
@@ -273,6 +284,12 @@ class FactsStore:
             cursor.execute(self._db.sql(sql.SELECT_TRACKING.format(marks="?")), (stream.value, aggregate_id))
             rows = cursor.fetchall()
         return int(rows[0][0]) if rows else 0
+
+    def dossier_count(self) -> int:
+        """Dossiers with a facts row."""
+        with self._db.transaction() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM dossier_facts")
+            return int(cursor.fetchall()[0][0])
 
     def pending_count(self) -> int:
         """Events parked ahead of a missing version."""
