@@ -192,6 +192,19 @@ class TestEvolve:
                 status_codes=bytes([DossierStatus.RECEIVED]), status_times=(datetime(2024, 3, 2),)
             )
 
+    def test_a_status_change_checks_only_what_it_appends_and_equals_the_whole_timeline(self) -> None:
+        received = dossier().with_status(DossierStatus.RECEIVED, vn(2))
+        processing = received.with_status(DossierStatus.PROCESSING, vn(3), current_due=vn(9))
+        changes = (StatusChange(DossierStatus.RECEIVED, vn(2)), StatusChange(DossierStatus.PROCESSING, vn(3)))
+        assert processing == dossier(current_due=vn(9), **DossierFacts.timeline(changes))
+        assert received.statuses == changes[:1]  # the original is untouched
+        with pytest.raises(FactsError, match="time order"):
+            processing.with_status(DossierStatus.RESOLVED, vn(2, hour=8))
+        with pytest.raises(NaiveInstantError):
+            processing.with_status(DossierStatus.RESOLVED, datetime(2024, 3, 4, 9))
+        with pytest.raises(NaiveInstantError):
+            processing.with_status(DossierStatus.RESOLVED, vn(4), synced_at=datetime(2024, 3, 4, 9))
+
     def test_the_timeline_reads_back_as_status_changes_and_shares_its_codes(self) -> None:
         one = (
             dossier().with_status(DossierStatus.RECEIVED, vn(2)).with_status(DossierStatus.PROCESSING, vn(3))

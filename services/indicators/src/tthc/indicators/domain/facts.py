@@ -272,8 +272,15 @@ class DossierFacts:
     def with_status(self, status: DossierStatus, at: datetime, **changes: Any) -> DossierFacts:
         """Appends a status change (it must not be earlier than the last one), with other `changes` in the
         same copy."""
-        codes = shared_timeline(self.status_codes + _STATUS_BYTES[status])
-        return self.evolve(status_codes=codes, status_times=(*self.status_times, at), **changes)
+        times = self.status_times
+        require_aware(at, "StatusChange.at")
+        if times and times[-1] > at:
+            raise FactsError(f"dossier {self.dossier_id}: status timeline is not in time order")
+        # the timeline held already: only the appended change is checked (not the whole timeline again)
+        copy = self.evolve(**changes) if changes else _copy(self)
+        _SLOTS["status_codes"].__set__(copy, shared_timeline(self.status_codes + _STATUS_BYTES[status]))
+        _SLOTS["status_times"].__set__(copy, (*times, at))
+        return copy
 
     def with_reception(self, at: datetime, due: datetime | None) -> DossierFacts:
         """Records the reception (status 2) and the appointment date (both original and current due)."""
