@@ -1,0 +1,54 @@
+"""Facts JSON: every instant keeps its own offset through a write and a read, whatever the text table holds."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from tthc.indicators.domain.facts import DossierFacts, DossierStatus
+from tthc.indicators.projection import codec
+
+CIVIL = "2024-05-06T09:31:00+07:00"
+SAME_INSTANT_IN_UTC = "2024-05-06T02:31:00+00:00"
+WITH_SECONDS = "2024-05-06T10:02:07.250000+07:00"
+
+
+def _facts(*texts: str) -> DossierFacts:
+    instants = [codec.shared_zone(datetime.fromisoformat(text)) for text in texts]
+    return DossierFacts(
+        "d1",
+        "H99-0001",
+        "U1",
+        "P1",
+        submitted_at=instants[0],
+        received_at=instants[0],
+        **DossierFacts.first_status(DossierStatus.RECEIVED, instants[0]),
+    ).with_status(DossierStatus.PROCESSING, instants[-1], current_due=instants[-1])
+
+
+def _written_instants(facts: DossierFacts) -> list[str]:
+    document = json.loads(codec.dossier_to_json(facts))
+    return [document["submitted_at"], document["current_due"], *(at for _, at in document["statuses"])]
+
+
+@pytest.mark.parametrize("first", [CIVIL, SAME_INSTANT_IN_UTC])
+def test_an_instant_is_written_with_its_own_offset_and_read_back_equal(
+    first: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(codec, "_TEXTS", {})
+    codec.dossier_to_json(_facts(CIVIL, CIVIL))  # the civil text of this instant is in the table now
+    facts = _facts(first, WITH_SECONDS)
+    assert _written_instants(facts) == [first, WITH_SECONDS, first, WITH_SECONDS]
+    assert codec.dossier_from_json(codec.dossier_to_json(facts)) == facts
+
+
+def test_the_text_table_is_emptied_when_full_and_texts_stay_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codec, "_TEXTS", {})
+    monkeypatch.setattr(codec, "_TEXTS_KEPT", 2)
+    minutes = [f"2024-05-0{day}T08:00:00+07:00" for day in range(1, 6)]
+    for day, text in enumerate(minutes):
+        later = minutes[min(day + 1, len(minutes) - 1)]
+        assert _written_instants(_facts(text, later)) == [text, later, text, later]
+        assert len(codec._TEXTS) <= 2
