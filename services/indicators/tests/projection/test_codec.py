@@ -1,4 +1,4 @@
-"""Facts JSON: every instant keeps its own offset through a write and a read, whatever the text table holds."""
+"""Facts JSON: each instant keeps its own offset through a write and a read, whatever the text table holds."""
 
 from __future__ import annotations
 
