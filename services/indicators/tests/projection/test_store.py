@@ -107,6 +107,32 @@ def test_a_writer_that_read_a_stale_version_is_rolled_back(
     loser.close()
 
 
+def test_a_batch_moves_many_tracked_dossiers_at_once_and_one_stale_version_rolls_back_all(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lives = [inbound(lifecycle(f"HS-{n}", f"U{n}")) for n in range(3)]
+    store, loser = FactsStore.open(store_url), FactsStore.open(store_url)
+    store.apply([event for events in lives for event in events[:2]])
+    moved = store.apply([event for events in lives for event in events[2:4]])  # three tracking updates
+    assert moved.result.applied == 6
+    read = loser._load_dossiers
+    stale_key = lives[1][0].aggregate_id
+
+    def one_stale(cursor: object, keys: set[str]) -> dict[str, DossierState]:
+        states = read(cursor, keys)
+        states[stale_key].version -= 1  # this one looks as if the second batch had not been applied
+        return states
+
+    monkeypatch.setattr(loser, "_load_dossiers", one_stale)
+    with pytest.raises(ConcurrentProjectionError):
+        loser.apply([lives[1][3], *(events[4] for events in lives)])  # it re-applies the stale one's 4th
+    assert [store.version(Stream.DOSSIER, events[0].aggregate_id) for events in lives] == [
+        events[3].sequence for events in lives
+    ]  # none of the three moved
+    store.close()
+    loser.close()
+
+
 def test_tracking_records_the_upstream_position_of_the_last_applied_event(store_url: str) -> None:
     events = inbound(lifecycle())
     store = FactsStore.open(store_url)
