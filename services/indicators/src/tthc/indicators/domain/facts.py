@@ -110,8 +110,7 @@ class DossierFacts:
 
     def __post_init__(self) -> None:
         for name, at in zip(_INSTANT_NAMES, _instants(self), strict=True):
-            if at is not None and at.tzinfo is None:
-                require_aware(at, f"DossierFacts.{name}")
+            _require_aware_field(name, at)
         self._check_timeline()
         self._check_supplements()
 
@@ -119,9 +118,7 @@ class DossierFacts:
         """Checks the rules of the fields `names` (each rule involves one field only)."""
         for name in names:
             if name in _INSTANT_FIELDS:
-                at = getattr(self, name)
-                if at is not None and at.tzinfo is None:
-                    require_aware(at, f"DossierFacts.{name}")
+                _require_aware_field(name, getattr(self, name))
             elif name == "status_times" or (name == "status_codes" and "status_times" not in names):
                 self._check_timeline()
             elif name == "supplements":
@@ -349,6 +346,12 @@ class DossierFacts:
     def with_petition_or_dislike(self) -> DossierFacts:
         """Marks that a petition or a "dislike" rating is attached to this dossier (5.4)."""
         return self.evolve(has_petition_or_dislike=True)
+
+
+def _require_aware_field(name: str, at: datetime | None) -> None:
+    """`require_aware` for the field `name`, with its message built only when it fails (checked per event)."""
+    if at is not None and at.tzinfo is None:
+        require_aware(at, f"DossierFacts.{name}")
 
 
 _STATUS_BYTES = {status: bytes((status,)) for status in DossierStatus}
