@@ -105,8 +105,14 @@ async def test_the_replay_command_seeds_a_group_that_goes_on_after_it(
     monkeypatch.setenv("TTHC_INDICATORS_CATALOG_TOPIC", topics.catalog)
     monkeypatch.setenv("TTHC_INDICATORS_KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap)
     runner = CliRunner()
+    empty_window = ["replay", "--store", store_url, "--window", "0"]
+    refused = await asyncio.to_thread(runner.invoke, _cli(), empty_window)
+    assert refused.exit_code == 2
+    assert "--window" in refused.output
 
-    done = await asyncio.to_thread(runner.invoke, _cli(), ["replay", "--store", store_url, "--group", group])
+    done = await asyncio.to_thread(
+        runner.invoke, _cli(), ["replay", "--store", store_url, "--group", group, "--window", "500"]
+    )
     assert done.exit_code == 0, done.output
     assert "events applied" in done.output
     assert f"{published:,}" in done.output

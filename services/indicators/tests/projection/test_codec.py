@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
-from tthc.indicators.domain.facts import DossierFacts, DossierStatus
+from tthc.indicators.bench.memory_facts import stored_texts
+from tthc.indicators.domain.facts import DossierFacts, DossierStatus, FeeLine
 from tthc.indicators.projection import codec
 
 CIVIL = "2024-05-06T09:31:00+07:00"
@@ -52,3 +53,17 @@ def test_the_text_table_is_emptied_when_full_and_texts_stay_right(monkeypatch: p
         later = minutes[min(day + 1, len(minutes) - 1)]
         assert _written_instants(_facts(text, later)) == [text, later, text, later]
         assert len(codec._TEXTS) <= 2
+
+
+def test_facts_are_written_as_the_standard_librarys_compact_json_and_read_back_equal() -> None:
+    # stores written before the encoder changed hold this same text: one format, whatever wrote it
+    unusual = _facts(CIVIL, WITH_SECONDS).evolve(
+        fees=(FeeLine("Phí thẩm định", 150_000),), legal_time=timedelta(hours=1.5)
+    )
+    texts = [*stored_texts(300, seed=5), codec.dossier_to_json(unusual)]
+    assert '"legal_s":5400.0' in texts[-1]
+    assert "Phí thẩm định" in texts[-1]  # UTF-8 kept, not escaped
+    for text in texts:
+        document = json.loads(text)
+        assert text == json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+        assert codec.dossier_to_json(codec.dossier_from_json(text)) == text

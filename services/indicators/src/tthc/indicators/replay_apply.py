@@ -17,9 +17,12 @@ from typing import Any
 from tthc.indicators.entrypoints.kafka import read_records
 from tthc.indicators.projection.store import FactsStore
 
-WINDOW_RECORDS = 100_000
-"""Records per replay transaction: each window holds the states of the dossiers it touched (≈ 3 KB each
-with their last event) until it commits."""
+WINDOW_RECORDS = 400_000
+"""Records per replay transaction: each window holds the states of the dossiers it touched until it
+commits. At 2 M dossiers a year a worker's 400,000 records span about three weeks of the topic and touch
+≈ 80,000 dossiers (≈ 260 MiB over the worker's base, against ≈ 200 MiB for 100,000 records); a dossier is
+then written ≈ 1.25 times in all, against ≈ 1.9 with windows of 100,000 (measured on the first 1.2 M records
+of one worker's share)."""
 
 Offsets = dict[tuple[str, int], int]
 """The next offset to read per (topic, partition)."""

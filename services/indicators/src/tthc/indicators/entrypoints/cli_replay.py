@@ -32,6 +32,7 @@ from tthc.indicators.replay import (
 from tthc.indicators.replay import (
     replay as replay_topics,
 )
+from tthc.indicators.replay_apply import WINDOW_RECORDS
 from tthc.indicators.replay_parallel import is_shared_store, replay_in_parallel
 
 
@@ -62,6 +63,15 @@ def replay(  # noqa: PLR0917 - a typer command: every option is a parameter
             help="Worker processes, each replaying a share of the partitions; 0 = one per CPU.",
         ),
     ] = 0,
+    window: Annotated[
+        int,
+        typer.Option(
+            "--window",
+            min=1,
+            help="Records per store transaction of each worker: larger windows write each dossier fewer "
+            "times and hold more of them in memory.",
+        ),
+    ] = WINDOW_RECORDS,
 ) -> None:
     """Rebuilds the 766 index projections from the start of the event topics into a fresh store."""
     errors = Console(stderr=True)
@@ -78,6 +88,7 @@ def replay(  # noqa: PLR0917 - a typer command: every option is a parameter
         topics=(settings.dossier_topic, settings.catalog_topic),
         group=group,
         from_beginning=from_beginning,
+        window_records=window,
     )
     url = store or settings.store_url
     try:

@@ -10,11 +10,12 @@ whole-minute instant in the process, and the small value objects and tuples that
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime, timedelta, tzinfo
 from operator import attrgetter
 from typing import Any, Final, TypeVar, overload
+
+from pydantic_core import from_json, to_json
 
 from tthc.indicators.domain.facts import (
     Channel,
@@ -198,16 +199,16 @@ def dossier_to_json(facts: DossierFacts) -> str:
     doc.update({name: True for name in _FLAGS if getattr(facts, name)})
     if facts.legal_time is not None:
         doc["legal_s"] = facts.legal_time.total_seconds()
-    return _encode(doc)
-
-
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-"""`json.dumps` with these options builds an encoder per call."""
+    # pydantic-core's encoder writes the same compact JSON (UTF-8 kept) as the standard library's about 4×
+    # faster: a replay writes millions of facts rows
+    return to_json(doc).decode()
 
 
 def dossier_from_json(text: str) -> DossierFacts:
     """Facts written by `dossier_to_json`, sharing what repeats (see the module docstring)."""
-    doc = json.loads(text)
+    # pydantic-core's parser: twice the standard library's speed (start-up reads every facts row); values
+    # are not put in its string cache, which would keep up to 16,384 of them alive
+    doc = from_json(text, cache_strings="keys")
     channel = doc.get("channel")
     legal = doc.get("legal_s")
     statuses, rounds = doc.get("statuses", ()), doc.get("supplements", ())

@@ -124,16 +124,18 @@ class BatchProjection:
         if sequence <= state.version or sequence in state.pending:
             self._duplicates += 1
             return
-        if sequence == state.version + 1 or is_self_contained(_dossier_data(event), state.facts):
-            self._apply(state, event)
-            self._drain(state)
+        data = _dossier_data(event)
+        if sequence == state.version + 1 or is_self_contained(data, state.facts):
+            self._apply(state, event, data)
+            if state.pending:
+                self._drain(state)
         else:
             state.pending[sequence] = event
             self._parked_here.add((event.aggregate_id, sequence))
 
-    def _apply(self, state: DossierState, event: InboundEvent) -> None:
+    def _apply(self, state: DossierState, event: InboundEvent, data: pub.DossierEvent) -> None:
         try:
-            state.facts = evolve_dossier(state.facts, _dossier_data(event))
+            state.facts = evolve_dossier(state.facts, data)
         except FactsError as error:
             self._rejected.append(Rejection(event, str(error)))
         state.version, state.last = event.sequence, tracked(event)
@@ -144,11 +146,11 @@ class BatchProjection:
         for stale in [sequence for sequence in state.pending if sequence <= state.version]:
             del state.pending[stale]  # overtaken by a self-contained reception: nothing left to apply
         while (next_event := state.pending.pop(state.version + 1, None)) is not None:
-            self._apply(state, next_event)
+            self._apply(state, next_event, _dossier_data(next_event))
 
 
 def _dossier_data(event: InboundEvent) -> pub.DossierEvent:
-    data = event.data
+    data = event.envelope.data
     if not isinstance(data, pub.DossierEvent):
         raise TypeError(f"not a dossier event: {type(data).__name__}")  # decode guarantees it
     return data
