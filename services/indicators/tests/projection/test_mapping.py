@@ -95,6 +95,35 @@ def test_a_later_offline_payment_does_not_undo_an_online_one() -> None:
     assert facts.paid_online is OnlinePayment.LOCAL_GATEWAY
 
 
+def test_a_financial_obligation_enters_status_6_and_takes_its_fee_lines_if_it_lists_any() -> None:
+    declared = evolve_dossier(
+        evolve_dossier(None, received()),
+        pub.DossierFeesDeclared(**BASE, fees=(pub.Fee(name="Lệ phí", code="LP", amount=50_000),)),
+    )
+    tax = pub.Fee(name="Thuế", code="T1", amount=120_000)
+    listed = evolve_dossier(declared, pub.DossierFinancialObligationRequested(**BASE, at=at(5), fees=(tax,)))
+    unlisted = evolve_dossier(declared, pub.DossierFinancialObligationRequested(**BASE, at=at(5)))
+    for facts in (listed, unlisted):
+        assert facts.last_status == (DossierStatus.FINANCIAL_OBLIGATION, at(5))
+    assert [(line.code, line.amount) for line in listed.fees] == [("T1", 120_000)]
+    assert unlisted.fees == declared.fees
+    with pytest.raises(FactsError):  # earlier than the reception: the timeline stays in time order
+        evolve_dossier(declared, pub.DossierFinancialObligationRequested(**BASE, at=at(3), fees=(tax,)))
+
+
+def test_a_resolution_enters_status_9_with_its_results_and_paper_flag() -> None:
+    facts = evolve_dossier(None, received())
+    result = pub.ResultFile(name="Giấy phép", code="KQ-1", electronic=True)
+    resolved = evolve_dossier(
+        facts, pub.DossierResolved(**BASE, at=at(6), results=(result,), requires_paper_result=True)
+    )
+    assert resolved.last_status == (DossierStatus.RESOLVED, at(6))
+    assert resolved.has_coded_e_result
+    assert resolved.requires_paper_result is True
+    with pytest.raises(FactsError):
+        evolve_dossier(resolved, pub.DossierResolved(**BASE, at=at(5), results=(result,)))
+
+
 def test_a_history_item_leaves_the_facts_unchanged() -> None:
     facts = evolve_dossier(None, received())
     assert evolve_dossier(facts, pub.DossierHistoryRecorded(**BASE, at=at(5), status=4)) == facts

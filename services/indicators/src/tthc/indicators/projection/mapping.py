@@ -142,10 +142,8 @@ def _fees(lines: tuple[pub.Fee, ...]) -> tuple[FeeLine, ...]:
 def _financial_obligation(
     facts: DossierFacts, event: pub.DossierFinancialObligationRequested
 ) -> DossierFacts:
-    at = shared_zone(event.at)
-    if not event.fees:
-        return facts.with_status(DossierStatus.FINANCIAL_OBLIGATION, at)
-    return facts.with_status(DossierStatus.FINANCIAL_OBLIGATION, at, fees=_fees(event.fees))
+    fees = {"fees": _fees(event.fees)} if event.fees else {}
+    return facts.with_status(DossierStatus.FINANCIAL_OBLIGATION, shared_zone(event.at), **fees)
 
 
 def _fees_paid(facts: DossierFacts, event: pub.DossierFeesPaid) -> DossierFacts:
