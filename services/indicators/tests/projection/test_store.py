@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tthc.indicators.projection import sequencing
@@ -10,6 +12,7 @@ from tthc.indicators.projection.mapping import evolve_dossier
 from tthc.indicators.projection.scenarios import expected_facts, procedure_changed
 from tthc.indicators.projection.sequencing import DossierState
 from tthc.indicators.projection.store import ConcurrentProjectionError, FactsStore
+from tthc.indicators.replay import REPLAY_PAGE_CACHE_MIB, open_target
 
 from .conftest import inbound, lifecycle
 
@@ -156,3 +159,23 @@ def test_procedures_keep_their_latest_snapshot(store_url: str) -> None:
     assert store.procedures()["P1"].procedure.online_level == "partial"
     assert store.version(Stream.PROCEDURE, "P1") == 3
     store.close()
+
+
+def _page_cache_size(store: FactsStore) -> int:
+    with store._db.reading() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return int(cursor.fetchall()[0][0])
+
+
+def test_a_replay_writes_through_a_larger_page_cache_than_a_plain_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'facts.db'}"
+    target, plain = open_target(url), FactsStore.open(url)
+    try:
+        assert _page_cache_size(target) == -REPLAY_PAGE_CACHE_MIB * 1024  # negative: KiB, not pages
+        assert _page_cache_size(plain) == -2000  # SQLite's default, ≈ 2 MiB
+        scenario = lifecycle("HS-CACHE")
+        target.apply(inbound(scenario))
+        assert [facts.code for facts in plain.dossiers()] == [scenario.code]
+    finally:
+        target.close()
+        plain.close()

@@ -40,11 +40,18 @@ __all__ = [
     "ReplayTotals",
     "StoreNotEmptyError",
     "in_own_loop",
+    "open_target",
     "prepare_store",
     "replay",
     "replay_share",
     "report_of",
 ]
+
+REPLAY_PAGE_CACHE_MIB = 64
+"""SQLite's page cache for each connection that writes a replay. A rebuild writes rows at random keys all
+over a store that grows to ≈ 2 GB at 2 M dossiers, and SQLite's default 2 MiB cache misses nearly every
+page: with 64 MiB the 2 M replay went from 35,184 / 35,370 to 37,138 / 38,467 events/s (two alternated
+pairs, 2 workers), for ≈ 70 MB more per worker."""
 
 Progress = Callable[[int, int], None]
 """Called after each batch with the number of records just replayed and the total to replay."""
@@ -108,6 +115,11 @@ def replay(
     started = time.monotonic()
     totals = replay_share(store, source, progress)
     return report_of(store, [totals], time.monotonic() - started)
+
+
+def open_target(store_url: str) -> FactsStore:
+    """The store a replay writes into, with the replay's page cache (`REPLAY_PAGE_CACHE_MIB`)."""
+    return FactsStore.open(store_url, page_cache_mib=REPLAY_PAGE_CACHE_MIB)
 
 
 def prepare_store(store: FactsStore, source: ReplaySource, *, force: bool) -> None:

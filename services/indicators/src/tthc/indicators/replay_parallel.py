@@ -29,6 +29,7 @@ from tthc.indicators.replay import (
     ReplaySource,
     ReplayTotals,
     in_own_loop,
+    open_target,
     prepare_store,
     replay_share,
     report_of,
@@ -145,7 +146,7 @@ def _replay_in_worker(store_url: str, source: ReplaySource, number: int) -> Repl
     def report(records: int, total: int) -> None:
         _progress_queue.put((number, records, total))
 
-    store = FactsStore.open(store_url)
+    store = open_target(store_url)
     try:
         return replay_share(store, source, report)
     finally:

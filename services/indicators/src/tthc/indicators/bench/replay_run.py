@@ -16,8 +16,7 @@ from dataclasses import asdict
 from typing import Any
 
 from tthc.indicators.bench.memory import memory_mib
-from tthc.indicators.projection.store import FactsStore
-from tthc.indicators.replay import ReplayReport, ReplaySource, replay
+from tthc.indicators.replay import ReplayReport, ReplaySource, open_target, replay
 from tthc.indicators.replay_parallel import replay_in_parallel
 
 
@@ -54,7 +53,7 @@ def run_replay(
 def _replay_here(
     store_url: str, source: ReplaySource, profile: bool
 ) -> tuple[ReplayReport, cProfile.Profile | None]:
-    store = FactsStore.open(store_url)
+    store = open_target(store_url)
     profiler = cProfile.Profile() if profile else None
     try:
         if profiler is not None:

@@ -18,13 +18,13 @@ from rich.table import Table
 
 from tthc.indicators.config import IndicatorsSettings
 from tthc.indicators.projection.backends import StoreUrlError
-from tthc.indicators.projection.store import FactsStore
 from tthc.indicators.replay import (
     MissingTopicError,
     ReplayReport,
     ReplaySource,
     ReplayStalledError,
     StoreNotEmptyError,
+    open_target,
 )
 from tthc.indicators.replay import (
     Progress as ReplayProgress,
@@ -118,7 +118,7 @@ def _runner(
         return lambda advance: replay_in_parallel(
             store_url, source, workers=workers, force=force, progress=advance
         )
-    facts = FactsStore.open(store_url)
+    facts = open_target(store_url)
 
     def in_process(advance: ReplayProgress) -> ReplayReport:
         try:

@@ -59,12 +59,14 @@ class SqliteDatabase:
     integrity_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
     instant_type = "TEXT"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, page_cache_mib: int | None = None) -> None:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=NORMAL")
+        if page_cache_mib is not None:
+            self._connection.execute(f"PRAGMA cache_size=-{int(page_cache_mib) * 1024}")
         self._lock = threading.Lock()
 
     @contextmanager
@@ -141,14 +143,15 @@ class PostgresDatabase:
         self._connection.close()
 
 
-def open_database(url: str) -> SqliteDatabase | PostgresDatabase:
-    """`sqlite:///FILE` (or `sqlite:///:memory:`) or `postgresql://…` / `postgres://…`.
+def open_database(url: str, *, page_cache_mib: int | None = None) -> SqliteDatabase | PostgresDatabase:
+    """`sqlite:///FILE` (or `sqlite:///:memory:`) or `postgresql://…` / `postgres://…`; `page_cache_mib`
+    sizes SQLite's page cache for this connection (None: SQLite's 2 MiB; PostgreSQL's cache is the server's).
 
     Raises:
         StoreUrlError: another scheme.
     """
     if url.startswith("sqlite:///"):
-        return SqliteDatabase(url.removeprefix("sqlite:///") or ":memory:")
+        return SqliteDatabase(url.removeprefix("sqlite:///") or ":memory:", page_cache_mib)
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresDatabase(url)
     raise StoreUrlError(f"unsupported store URL {url!r}: use sqlite:///FILE or postgresql://…")

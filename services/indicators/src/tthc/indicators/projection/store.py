@@ -66,9 +66,10 @@ class FactsStore:
                 cursor.execute(statement)
 
     @classmethod
-    def open(cls, url: str) -> FactsStore:
-        """A store at `sqlite:///FILE` or `postgresql://…` (tables created when missing)."""
-        return cls(open_database(url))
+    def open(cls, url: str, *, page_cache_mib: int | None = None) -> FactsStore:
+        """A store at `sqlite:///FILE` or `postgresql://…` (tables created when missing); `page_cache_mib`:
+        SQLite's page cache for this connection (default 2 MiB)."""
+        return cls(open_database(url, page_cache_mib=page_cache_mib))
 
     def close(self) -> None:
         """Closes the connection."""
