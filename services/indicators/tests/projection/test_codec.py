@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -35,24 +36,22 @@ def _written_instants(facts: DossierFacts) -> list[str]:
 
 
 @pytest.mark.parametrize("first", [CIVIL, SAME_INSTANT_IN_UTC])
-def test_an_instant_is_written_with_its_own_offset_and_read_back_equal(
-    first: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(codec, "_TEXTS", {})
+def test_an_instant_is_written_with_its_own_offset_and_read_back_equal(first: str) -> None:
     codec.dossier_to_json(_facts(CIVIL, CIVIL))  # the civil text of this instant is in the table now
     facts = _facts(first, WITH_SECONDS)
     assert _written_instants(facts) == [first, WITH_SECONDS, first, WITH_SECONDS]
     assert codec.dossier_from_json(codec.dossier_to_json(facts)) == facts
 
 
-def test_the_text_table_is_emptied_when_full_and_texts_stay_right(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(codec, "_TEXTS", {})
-    monkeypatch.setattr(codec, "_TEXTS_KEPT", 2)
-    minutes = [f"2024-05-0{day}T08:00:00+07:00" for day in range(1, 6)]
-    for day, text in enumerate(minutes):
-        later = minutes[min(day + 1, len(minutes) - 1)]
+def test_the_text_table_is_emptied_when_full_and_texts_stay_right() -> None:
+    start = datetime.fromisoformat("2031-01-01T08:00:00+07:00")  # minutes no other test writes
+    minutes = [(start + timedelta(minutes=n)).isoformat() for n in range(codec.TEXTS_KEPT + 3)]
+    sizes = []
+    for text, later in pairwise(minutes):
         assert _written_instants(_facts(text, later)) == [text, later, text, later]
-        assert len(codec._TEXTS) <= 2
+        sizes.append(len(codec._TEXTS))
+    assert max(sizes) <= codec.TEXTS_KEPT
+    assert any(after < before for before, after in pairwise(sizes))  # emptied when full, then refilled
 
 
 def test_facts_are_written_as_the_standard_librarys_compact_json_and_read_back_equal() -> None:

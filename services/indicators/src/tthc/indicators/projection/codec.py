@@ -52,7 +52,8 @@ _FLAGS = (
 
 
 _TEXTS: dict[datetime, str] = {}
-_TEXTS_KEPT: Final = 32_768
+TEXTS_KEPT: Final = 32_768
+"""At most this many civil instants' texts are kept (the table is emptied when full)."""
 
 
 def _at(value: datetime | None) -> str | None:
@@ -64,7 +65,7 @@ def _at(value: datetime | None) -> str | None:
         return value.isoformat()
     text = _TEXTS.get(value)  # every key is a civil instant: an equal one has the same text
     if text is None:
-        if len(_TEXTS) >= _TEXTS_KEPT:
+        if len(_TEXTS) >= TEXTS_KEPT:
             _TEXTS.clear()
         text = _TEXTS[value] = value.isoformat()
     return text
