@@ -11,6 +11,7 @@ import pytest
 
 from tthc.contracts import dossier_v1 as pub
 from tthc.contracts.envelope import envelope, event_id
+from tthc.indicators.projection import inbound
 from tthc.indicators.projection.decoding import Position, Stream, UnreadableEventError, decode
 from tthc.indicators.projection.scenarios import procedure_changed
 
@@ -29,7 +30,7 @@ def test_a_dossier_event_reads_with_its_aggregate_sequence_and_position() -> Non
     event = decode(started(3), Position("t", 1, 42, 7))
     assert (event.stream, event.aggregate_id, event.sequence) == (Stream.DOSSIER, str(ID), 3)
     assert event.event_id == event_id(ID, 3)
-    assert isinstance(event.data, pub.DossierStepStarted)
+    assert isinstance(event.data, inbound.DossierStepStarted)
     assert event.position.offset == 42
     assert decode(event.to_json()).envelope == event.envelope
 
@@ -51,3 +52,64 @@ def test_a_catalogue_event_is_keyed_by_procedure_code() -> None:
 def test_unreadable_messages_say_why(value: bytes, reason: str) -> None:
     with pytest.raises(UnreadableEventError, match=reason):
         decode(value)
+
+
+def received_message(**changes: object) -> dict[str, object]:
+    data = pub.DossierReceived(
+        dossier_id=ID, code="HS-2", procedure_code="1.001193", unit_code="U1", channel=2, applicant_ref="r",
+        applicant_type=1, received_at=datetime(2024, 3, 5, 9, tzinfo=VN),
+    )  # fmt: skip
+    event = envelope(data, aggregate_id=ID, version=2, source=pub.SOURCE, subject="HS-2",
+                     time=data.received_at, unit="U1")  # fmt: skip
+    message: dict[str, object] = json.loads(event.model_dump_json())
+    message["data"] = {**message["data"], **changes}  # type: ignore[dict-item]
+    return message
+
+
+def without(message: dict[str, object], *names: str) -> bytes:
+    data = {key: value for key, value in message["data"].items() if key not in names}  # type: ignore[attr-defined]
+    return json.dumps({**message, "data": data}).encode()
+
+
+def test_every_contract_event_has_a_read_model_of_its_own_fields() -> None:
+    assert inbound.EVENT_TYPES.keys() == pub.EVENT_TYPES.keys()
+    for name, model in inbound.EVENT_TYPES.items():
+        contract = pub.EVENT_TYPES[name]
+        assert model.model_fields.keys() <= contract.model_fields.keys(), name
+        required = {key for key, field in model.model_fields.items() if field.is_required()}
+        assert required <= {key for key, field in contract.model_fields.items() if field.is_required()}, name
+
+
+def test_fields_the_index_does_not_use_may_be_missing_but_those_it_uses_may_not() -> None:
+    message = received_message()
+    event = decode(without(message, "applicant_ref", "applicant_type"))
+    assert isinstance(event.data, inbound.DossierReceived)
+    assert event.data.received_at == datetime(2024, 3, 5, 9, tzinfo=VN)
+    with pytest.raises(UnreadableEventError, match=r"data\.received_at: Field required"):
+        decode(without(message, "received_at"))
+    with pytest.raises(UnreadableEventError, match=r"data\.received_at: Input should have timezone info"):
+        decode(json.dumps(received_message(received_at="2024-03-05T09:00:00")).encode())
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [str(ID), str(ID).upper(), ID.hex, "{" + str(ID) + "}", "urn:uuid:" + str(ID)],
+)
+def test_a_dossier_id_reads_as_its_canonical_text_whatever_its_spelling(spelling: str) -> None:
+    event = decode(json.dumps(received_message(dossier_id=spelling)).encode())
+    assert isinstance(event.data, inbound.DossierReceived)
+    assert event.aggregate_id == event.data.dossier_id == str(ID)
+
+
+@pytest.mark.parametrize("bad", ["HS-2", str(ID)[:-1], 42, None])
+def test_a_dossier_id_that_is_not_a_uuid_is_unreadable(bad: object) -> None:
+    with pytest.raises(UnreadableEventError, match=r"data\.dossier_id: Input should be a valid UUID"):
+        decode(json.dumps(received_message(dossier_id=bad)).encode())
+
+
+def test_an_event_keeps_the_message_it_was_read_from() -> None:
+    message = without(received_message(extra_field="kept"), "applicant_type")
+    event = decode(message, Position("t", 0, 5))
+    assert event.message is message
+    assert event.to_json() == message.decode()
+    assert decode(event.to_json()).envelope == event.envelope

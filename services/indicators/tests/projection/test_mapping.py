@@ -11,10 +11,11 @@ import pytest
 
 from tthc.contracts import catalog_v1
 from tthc.contracts import dossier_v1 as pub
-from tthc.indicators.domain.facts import DossierStatus, FactsError, OnlinePayment
+from tthc.indicators.domain.facts import DossierFacts, DossierStatus, FactsError, OnlinePayment
 from tthc.indicators.domain.facts_catalogue import OnlineLevel, UnitLevel
+from tthc.indicators.projection import inbound, mapping
 from tthc.indicators.projection.codec import dossier_from_json, dossier_to_json
-from tthc.indicators.projection.mapping import MissingFactsError, evolve_dossier, is_self_contained
+from tthc.indicators.projection.mapping import MissingFactsError
 from tthc.indicators.projection.mapping_catalogue import SEVEN_COMPONENTS, procedure_facts
 from tthc.indicators.projection.scenarios import (
     ScenarioSpace,
@@ -35,6 +36,15 @@ HEADER = {
     "applicant_ref": "r",
     "applicant_type": 1,
 }
+
+
+def evolve_dossier(facts: DossierFacts | None, event: pub.DossierEvent) -> DossierFacts:
+    """`mapping.evolve_dossier` of a contract event, read as the service reads it off the topic."""
+    return mapping.evolve_dossier(facts, inbound.read(event))
+
+
+def is_self_contained(event: pub.DossierEvent, facts: DossierFacts | None) -> bool:
+    return mapping.is_self_contained(inbound.read(event), facts)
 
 
 def at(day: int, hour: int = 9) -> datetime:

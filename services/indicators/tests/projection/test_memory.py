@@ -19,7 +19,7 @@ from tthc.indicators.bench.memory_facts import (
     wire_events,
 )
 from tthc.indicators.domain.facts import DossierFacts, FeeLine, ResultDocument, SubmittedDocument
-from tthc.indicators.projection import codec
+from tthc.indicators.projection import codec, inbound
 from tthc.indicators.projection.mapping import CODED_RESULT, ELECTRONIC_RESULT, evolve_dossier
 from tthc.indicators.projection.scenarios import ScenarioSpace
 from tthc.kit.clock import VIETNAM
@@ -104,8 +104,8 @@ def test_results_share_one_object_per_kind_with_the_code_kept_as_a_marker() -> N
         requires_paper_result=False,
     )
     base = DossierFacts("d", "B-7", "U1", "P1")
-    first = evolve_dossier(base, resolved).results
-    again = evolve_dossier(base, resolved.model_copy(update={"code": "B-8"})).results
+    first = evolve_dossier(base, inbound.read(resolved)).results
+    again = evolve_dossier(base, inbound.read(resolved.model_copy(update={"code": "B-8"}))).results
     assert first == (ResultDocument(CODED_RESULT, ELECTRONIC_RESULT),)
     assert first is again
     assert first[0].is_coded_electronic

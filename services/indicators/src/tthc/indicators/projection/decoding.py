@@ -1,8 +1,9 @@
 """Reads public CloudEvents (structured JSON) into typed inbound events.
 
-The dossier topic carries dossier events (aggregate = dossier id, `sequence` = dossier version); the catalogue
-topic carries `ProcedureChanged` (aggregate = procedure code, `sequence` = procedure version). Anything that
-cannot be read into one of those is an `UnreadableEventError`: the caller dead-letters it.
+The dossier topic carries dossier events (aggregate = dossier id, `sequence` = dossier version), read into
+this service's own read models (`inbound`: the fields the index uses); the catalogue topic carries
+`ProcedureChanged` (aggregate = procedure code, `sequence` = procedure version). Anything that cannot be read
+into one of those is an `UnreadableEventError`: the caller dead-letters it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from tthc.contracts import catalog_v1, dossier_v1
-from tthc.contracts.envelope import CloudEvent, EventData
+from tthc.contracts import catalog_v1
+from tthc.contracts.envelope import CloudEvent
+from tthc.indicators.projection import inbound
+from tthc.indicators.projection.inbound import Envelope
 
 
 class Stream(StrEnum):
@@ -46,30 +49,34 @@ NOWHERE = Position()
 
 
 class InboundEvent(NamedTuple):
-    """One public event with its typed payload, ready for the projection (an immutable named tuple)."""
+    """One public event with its typed payload and the message it was read from, ready for the projection
+    (an immutable named tuple)."""
 
     stream: Stream
     aggregate_id: str
     sequence: int
     event_id: str
-    envelope: CloudEvent[Any]
+    envelope: Envelope[Any]
     position: Position = NOWHERE
+    message: bytes | str = b""
+    """The message as received (what a parked event stores and a dead letter carries)."""
 
     @property
-    def data(self) -> EventData:
-        """The typed payload (a `dossier_v1` event or `catalog_v1.ProcedureChanged`)."""
-        data: EventData = self.envelope.data
+    def data(self) -> inbound.DossierEvent | catalog_v1.ProcedureChanged:
+        """The typed payload (an `inbound` dossier event or `catalog_v1.ProcedureChanged`)."""
+        data: inbound.DossierEvent | catalog_v1.ProcedureChanged = self.envelope.data
         return data
 
     def to_json(self) -> str:
-        """The CloudEvent as JSON (what `decode` reads back)."""
-        return self.envelope.model_dump_json()
+        """The message as JSON text (what `decode` reads back)."""
+        message = self.message
+        return message if isinstance(message, str) else message.decode()
 
 
 # the parametrised envelope classes are built once: `CloudEvent[cls]` costs a cache lookup per call
-_TYPES: dict[str, tuple[Stream, type[CloudEvent[Any]]]] = {
-    **{name: (Stream.DOSSIER, CloudEvent[cls]) for name, cls in dossier_v1.EVENT_TYPES.items()},  # type: ignore[valid-type]
-    **{name: (Stream.PROCEDURE, CloudEvent[cls]) for name, cls in catalog_v1.EVENT_TYPES.items()},  # type: ignore[valid-type]
+_TYPES: dict[str, tuple[Stream, type[Envelope[Any]]]] = {
+    **{name: (Stream.DOSSIER, Envelope[cls]) for name, cls in inbound.EVENT_TYPES.items()},  # type: ignore[valid-type]
+    **{name: (Stream.PROCEDURE, Envelope[cls]) for name, cls in catalog_v1.EVENT_TYPES.items()},  # type: ignore[valid-type]
 }
 
 # the classes' validators, called directly (`model_validate_json` adds a Python call per event), by the
@@ -92,11 +99,12 @@ def decode(value: bytes | str, position: Position = NOWHERE) -> InboundEvent:
         stream, envelope = fast
     else:
         stream, envelope = _decode_checked(value)
-    aggregate_id = _aggregate_id(stream, envelope.data)
-    return InboundEvent(stream, aggregate_id, envelope.sequence, envelope.id, envelope, position)
+    data = envelope.data
+    aggregate_id = data.dossier_id if stream is Stream.DOSSIER else data.procedure.code
+    return InboundEvent(stream, aggregate_id, envelope.sequence, envelope.id, envelope, position, value)
 
 
-def _decode_direct(value: bytes | str) -> tuple[Stream, CloudEvent[Any]] | None:
+def _decode_direct(value: bytes | str) -> tuple[Stream, Envelope[Any]] | None:
     """One pass (pydantic parses the JSON itself) when the `type` is found by a text search; None when it is
     not, or when anything does not fit, so the checked path decides and words the error."""
     text = value if isinstance(value, bytes) else value.encode()
@@ -108,14 +116,14 @@ def _decode_direct(value: bytes | str) -> tuple[Stream, CloudEvent[Any]] | None:
         return None
     name, stream, validator = known
     try:
-        envelope: CloudEvent[Any] = validator.validate_json(text)
+        envelope: Envelope[Any] = validator.validate_json(text)
     except ValidationError:
         return None
     # the search may have hit a nested "type": keep the answer only if it names the envelope's own type
     return (stream, envelope) if envelope.type == name else None
 
 
-def _decode_checked(value: bytes | str) -> tuple[Stream, CloudEvent[Any]]:
+def _decode_checked(value: bytes | str) -> tuple[Stream, Envelope[Any]]:
     try:
         document = json.loads(value)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
@@ -134,12 +142,6 @@ def _decode_checked(value: bytes | str) -> tuple[Stream, CloudEvent[Any]]:
 def from_envelope(envelope: CloudEvent[Any], position: Position = NOWHERE) -> InboundEvent:
     """An inbound event from an envelope built in-process (round-trips through JSON, as on the wire)."""
     return decode(envelope.model_dump_json(), position)
-
-
-def _aggregate_id(stream: Stream, data: EventData) -> str:
-    if stream is Stream.DOSSIER:
-        return str(data.dossier_id)  # type: ignore[attr-defined]
-    return str(data.procedure.code)  # type: ignore[attr-defined]
 
 
 def _first_error(error: ValidationError) -> str:

@@ -1,4 +1,5 @@
-"""Evolves `DossierFacts` from the dossier service's public events: one pure function per event type.
+"""Evolves `DossierFacts` from the dossier service's public events (as `inbound` reads them): one pure
+function per event type.
 
 `DossierReceived` is self-contained (it creates the facts when nothing came before); `DossierRegistered`
 creates the facts of a dossier submitted online and not yet received; every other event refines existing
@@ -18,7 +19,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from tthc.contracts import dossier_v1 as pub
 from tthc.indicators.domain.facts import (
     Channel,
     DossierFacts,
@@ -29,6 +29,7 @@ from tthc.indicators.domain.facts import (
     ResultDocument,
     SubmittedDocument,
 )
+from tthc.indicators.projection import inbound
 from tthc.indicators.projection.codec import shared_value, shared_values, shared_zone
 
 ELECTRONIC_RESULT = "electronic"
@@ -43,19 +44,19 @@ class MissingFactsError(FactsError):
     """An event that refines a dossier arrived for a dossier with no facts yet."""
 
 
-def evolve_dossier(facts: DossierFacts | None, event: pub.DossierEvent) -> DossierFacts:
+def evolve_dossier(facts: DossierFacts | None, event: inbound.DossierEvent) -> DossierFacts:
     """The facts after `event` (pure). `facts` is None before the dossier's first applied event.
 
     Raises:
         FactsError: the event does not fit the facts (e.g. a supplement supplied with none requested, a status
             earlier than the last one); `MissingFactsError` when a refining event has no facts to refine.
     """
-    # dispatch on the exact class (the contract's event classes are final): `isinstance` on a pydantic
+    # dispatch on the exact class (the read models are final): `isinstance` on a pydantic
     # model goes through `ABCMeta` and costs 3× as much, once per event of a replay
     kind = type(event)
-    if kind is pub.DossierReceived:
+    if kind is inbound.DossierReceived:
         return received(facts, event)  # type: ignore[arg-type]
-    if kind is pub.DossierRegistered:
+    if kind is inbound.DossierRegistered:
         return registered(facts, event)  # type: ignore[arg-type]
     if facts is None:
         raise MissingFactsError(f"dossier {event.dossier_id}: {kind.__name__} before its reception")
@@ -63,18 +64,18 @@ def evolve_dossier(facts: DossierFacts | None, event: pub.DossierEvent) -> Dossi
     return facts if refine is None else refine(facts, event)
 
 
-def is_self_contained(event: pub.DossierEvent, facts: DossierFacts | None) -> bool:
+def is_self_contained(event: inbound.DossierEvent, facts: DossierFacts | None) -> bool:
     """The event can be applied without the events before it (a reception of a dossier not yet received)."""
-    return isinstance(event, pub.DossierReceived) and (facts is None or facts.received_at is None)
+    return isinstance(event, inbound.DossierReceived) and (facts is None or facts.received_at is None)
 
 
-def registered(facts: DossierFacts | None, event: pub.DossierRegistered) -> DossierFacts:
+def registered(facts: DossierFacts | None, event: inbound.DossierRegistered) -> DossierFacts:
     """A dossier submitted online, awaiting reception (status 1)."""
     if facts is not None:
         return facts
     submitted_at = shared_zone(event.submitted_at)
     return DossierFacts(
-        dossier_id=str(event.dossier_id),
+        dossier_id=event.dossier_id,
         code=event.code,
         unit_code=sys.intern(event.unit_code),
         procedure_code=sys.intern(event.procedure_code),
@@ -84,7 +85,7 @@ def registered(facts: DossierFacts | None, event: pub.DossierRegistered) -> Doss
     )
 
 
-def received(facts: DossierFacts | None, event: pub.DossierReceived) -> DossierFacts:
+def received(facts: DossierFacts | None, event: inbound.DossierReceived) -> DossierFacts:
     """The reception (status 2): creates the facts, or completes those of a registered dossier (in one
     copy: receptions are a sixth of a replay's events)."""
     hours = event.legal_time_hours
@@ -105,7 +106,7 @@ def received(facts: DossierFacts | None, event: pub.DossierReceived) -> DossierF
     }
     if facts is None:
         return DossierFacts(
-            dossier_id=str(event.dossier_id),
+            dossier_id=event.dossier_id,
             code=event.code,
             legal_time=legal_time,
             **placed,
@@ -135,18 +136,18 @@ def _channel(code: int) -> Channel | None:
         return None  # an unknown channel reads as direct, as the national portal does
 
 
-def _fees(lines: tuple[pub.Fee, ...]) -> tuple[FeeLine, ...]:
+def _fees(lines: tuple[inbound.Fee, ...]) -> tuple[FeeLine, ...]:
     return shared_values(tuple(FeeLine(code=line.code or line.name, amount=line.amount) for line in lines))
 
 
 def _financial_obligation(
-    facts: DossierFacts, event: pub.DossierFinancialObligationRequested
+    facts: DossierFacts, event: inbound.DossierFinancialObligationRequested
 ) -> DossierFacts:
     fees = {"fees": _fees(event.fees)} if event.fees else {}
     return facts.with_status(DossierStatus.FINANCIAL_OBLIGATION, shared_zone(event.at), **fees)
 
 
-def _fees_paid(facts: DossierFacts, event: pub.DossierFeesPaid) -> DossierFacts:
+def _fees_paid(facts: DossierFacts, event: inbound.DossierFeesPaid) -> DossierFacts:
     try:
         paid = OnlinePayment(event.online_payment)
     except ValueError:
@@ -156,7 +157,7 @@ def _fees_paid(facts: DossierFacts, event: pub.DossierFeesPaid) -> DossierFacts:
     return facts.with_payment(paid, shared_zone(event.at))
 
 
-def _resolved(facts: DossierFacts, event: pub.DossierResolved) -> DossierFacts:
+def _resolved(facts: DossierFacts, event: inbound.DossierResolved) -> DossierFacts:
     results = tuple(
         ResultDocument(CODED_RESULT if item.code else None, ELECTRONIC_RESULT if item.electronic else None)
         for item in event.results
@@ -169,7 +170,7 @@ def _resolved(facts: DossierFacts, event: pub.DossierResolved) -> DossierFacts:
     )
 
 
-def _documents(facts: DossierFacts, event: pub.DossierDocumentsAttached) -> DossierFacts:
+def _documents(facts: DossierFacts, event: inbound.DossierDocumentsAttached) -> DossierFacts:
     documents = tuple(
         SubmittedDocument(
             component_code=doc.code,
@@ -189,23 +190,23 @@ def _status(status: DossierStatus) -> Callable[[DossierFacts, Any], DossierFacts
     return enter
 
 
-_REFINERS: dict[type[pub.DossierEvent], Callable[[DossierFacts, Any], DossierFacts]] = {
-    pub.DossierRefused: _status(DossierStatus.REFUSED),
-    pub.DossierStepStarted: _status(DossierStatus.PROCESSING),
-    pub.DossierSupplementRequested: lambda f, e: f.with_supplement_requested(shared_zone(e.at)),
-    pub.DossierSupplementSupplied: lambda f, e: f.with_supplement_supplied(
+_REFINERS: dict[type[inbound.DossierEvent], Callable[[DossierFacts, Any], DossierFacts]] = {
+    inbound.DossierRefused: _status(DossierStatus.REFUSED),
+    inbound.DossierStepStarted: _status(DossierStatus.PROCESSING),
+    inbound.DossierSupplementRequested: lambda f, e: f.with_supplement_requested(shared_zone(e.at)),
+    inbound.DossierSupplementSupplied: lambda f, e: f.with_supplement_supplied(
         shared_zone(e.at), shared_zone(e.due_at)
     ),
-    pub.DossierFinancialObligationRequested: _financial_obligation,
-    pub.DossierFeesDeclared: lambda f, e: f.evolve(fees=_fees(e.fees)),
-    pub.DossierFeesPaid: _fees_paid,
-    pub.DossierWithdrawn: _status(DossierStatus.WITHDRAWN),
-    pub.DossierStopped: _status(DossierStatus.STOPPED),
-    pub.DossierResolved: _resolved,
-    pub.DossierResultReturned: _status(DossierStatus.RESULT_RETURNED),
-    pub.DossierApologyIssued: lambda f, e: f.with_apology(shared_zone(e.at)),
-    pub.DossierDocumentsAttached: _documents,
-    pub.DossierVneidAuthenticated: lambda f, e: f.with_vneid(shared_zone(e.at)),
-    pub.DossierPopulationDatabaseUsed: lambda f, e: f.with_population_data(shared_zone(e.at)),
-    pub.DossierSynced: lambda f, e: f.with_synced(shared_zone(e.at)),
+    inbound.DossierFinancialObligationRequested: _financial_obligation,
+    inbound.DossierFeesDeclared: lambda f, e: f.evolve(fees=_fees(e.fees)),
+    inbound.DossierFeesPaid: _fees_paid,
+    inbound.DossierWithdrawn: _status(DossierStatus.WITHDRAWN),
+    inbound.DossierStopped: _status(DossierStatus.STOPPED),
+    inbound.DossierResolved: _resolved,
+    inbound.DossierResultReturned: _status(DossierStatus.RESULT_RETURNED),
+    inbound.DossierApologyIssued: lambda f, e: f.with_apology(shared_zone(e.at)),
+    inbound.DossierDocumentsAttached: _documents,
+    inbound.DossierVneidAuthenticated: lambda f, e: f.with_vneid(shared_zone(e.at)),
+    inbound.DossierPopulationDatabaseUsed: lambda f, e: f.with_population_data(shared_zone(e.at)),
+    inbound.DossierSynced: lambda f, e: f.with_synced(shared_zone(e.at)),
 }

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from tthc.contracts import catalog_v1
-from tthc.contracts import dossier_v1 as pub
 from tthc.indicators.domain.facts import DossierFacts, FactsError
+from tthc.indicators.projection import inbound
 from tthc.indicators.projection.decoding import InboundEvent, Stream
 from tthc.indicators.projection.mapping import evolve_dossier, is_self_contained
 
@@ -134,7 +134,7 @@ class BatchProjection:
             state.pending[sequence] = event
             self._parked_here.add((event.aggregate_id, sequence))
 
-    def _apply(self, state: DossierState, event: InboundEvent, data: pub.DossierEvent) -> None:
+    def _apply(self, state: DossierState, event: InboundEvent, data: inbound.DossierEvent) -> None:
         try:
             state.facts = evolve_dossier(state.facts, data)
         except FactsError as error:
@@ -150,7 +150,7 @@ class BatchProjection:
             self._apply(state, next_event, _dossier_data(next_event))
 
 
-def _dossier_data(event: InboundEvent) -> pub.DossierEvent:
+def _dossier_data(event: InboundEvent) -> inbound.DossierEvent:
     # `decode` puts only dossier events on the dossier stream (an `isinstance` here would go through
     # `ABCMeta` for every event of a replay)
-    return cast("pub.DossierEvent", event.envelope.data)
+    return cast("inbound.DossierEvent", event.envelope.data)
