@@ -56,22 +56,11 @@ class DossierEvent(InboundData):
     code: str
 
 
-class Fee(InboundData):
-    """A fee line (lệ phí, phí) in VND: its code, else its name, identifies it."""
+Fee = contract.Fee
+"""A fee line (lệ phí, phí) in VND: the contract's model (every field of it is used)."""
 
-    name: str
-    code: str = ""
-    amount: int = Field(ge=0)
-
-
-class DocumentFlags(InboundData):
-    """A submitted component's digitisation flags (thành phần hồ sơ)."""
-
-    code: str
-    has_file: bool = False
-    digitised: bool = False
-    reused: bool = False
-    from_citizen_store: bool = False
+DocumentFlags = contract.DocumentFlags
+"""A submitted component's digitisation flags (thành phần hồ sơ): the contract's model, used whole."""
 
 
 class ResultFile(InboundData):
@@ -220,28 +209,9 @@ class DossierHistoryRecorded(DossierEvent):
 
 
 EVENT_TYPES: dict[str, type[DossierEvent]] = {
-    cls.EVENT_TYPE: cls
-    for cls in (
-        DossierRegistered,
-        DossierReceived,
-        DossierRefused,
-        DossierStepStarted,
-        DossierSupplementRequested,
-        DossierSupplementSupplied,
-        DossierFinancialObligationRequested,
-        DossierFeesDeclared,
-        DossierFeesPaid,
-        DossierWithdrawn,
-        DossierStopped,
-        DossierResolved,
-        DossierResultReturned,
-        DossierApologyIssued,
-        DossierDocumentsAttached,
-        DossierVneidAuthenticated,
-        DossierPopulationDatabaseUsed,
-        DossierSynced,
-        DossierHistoryRecorded,
-    )
+    model.EVENT_TYPE: model
+    for model in list(globals().values())
+    if isinstance(model, type) and issubclass(model, DossierEvent) and model.EVENT_TYPE
 }
 """The read model of every event type of the contract, by CloudEvents `type`."""
 
