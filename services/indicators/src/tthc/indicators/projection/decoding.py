@@ -73,7 +73,7 @@ class InboundEvent(NamedTuple):
         return message if isinstance(message, str) else message.decode()
 
 
-# the parametrised envelope classes are built once: `CloudEvent[cls]` costs a cache lookup per call
+# the parametrised envelope classes are built once: `Envelope[cls]` costs a cache lookup per call
 _TYPES: dict[str, tuple[Stream, type[Envelope[Any]]]] = {
     **{name: (Stream.DOSSIER, Envelope[cls]) for name, cls in inbound.EVENT_TYPES.items()},  # type: ignore[valid-type]
     **{name: (Stream.PROCEDURE, Envelope[cls]) for name, cls in catalog_v1.EVENT_TYPES.items()},  # type: ignore[valid-type]
