@@ -40,11 +40,11 @@ HEADER = {
 
 def evolve_dossier(facts: DossierFacts | None, event: pub.DossierEvent) -> DossierFacts:
     """`mapping.evolve_dossier` of a contract event, read as the service reads it off the topic."""
-    return mapping.evolve_dossier(facts, inbound.read(event))
+    return mapping.evolve_dossier(facts, event.EVENT_TYPE, inbound.read(event))
 
 
 def is_self_contained(event: pub.DossierEvent, facts: DossierFacts | None) -> bool:
-    return mapping.is_self_contained(inbound.read(event), facts)
+    return mapping.is_self_contained(event.EVENT_TYPE, facts)
 
 
 def at(day: int, hour: int = 9) -> datetime:

@@ -104,10 +104,10 @@ def test_results_share_one_object_per_kind_with_the_code_kept_as_a_marker() -> N
         requires_paper_result=False,
     )
     base = DossierFacts("d", "B-7", "U1", "P1")
-    first = evolve_dossier(base, inbound.read(resolved)).results
-    again = evolve_dossier(base, inbound.read(resolved.model_copy(update={"code": "B-8"}))).results
+    first = evolve_dossier(base, resolved.EVENT_TYPE, inbound.read(resolved)).results
+    again = resolved.model_copy(update={"code": "B-8"})
+    assert evolve_dossier(base, again.EVENT_TYPE, inbound.read(again)).results is first
     assert first == (ResultDocument(CODED_RESULT, ELECTRONIC_RESULT),)
-    assert first is again
     assert first[0].is_coded_electronic
     assert codec.shared_values((SubmittedDocument("TP1", True),)) == (SubmittedDocument("TP1", True),)
 

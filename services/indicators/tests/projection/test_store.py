@@ -71,11 +71,11 @@ def test_an_exception_in_the_middle_of_a_batch_leaves_nothing_applied(
     real = sequencing.evolve_dossier
     calls = []
 
-    def failing_on_the_seventh(facts, event):  # type: ignore[no-untyped-def]
+    def failing_on_the_seventh(facts, event_type, event):  # type: ignore[no-untyped-def]
         calls.append(event)
         if len(calls) == 7:
             raise RuntimeError("boom")
-        return real(facts, event)
+        return real(facts, event_type, event)
 
     monkeypatch.setattr(sequencing, "evolve_dossier", failing_on_the_seventh)
     with pytest.raises(RuntimeError, match="boom"):
@@ -101,7 +101,7 @@ def test_a_writer_that_read_a_stale_version_is_rolled_back(store_url: str, appli
     assert winner.version(Stream.DOSSIER, received.aggregate_id) == started.sequence
     assert winner.pending_count() == 0
     facts = next(iter(winner.dossiers()))
-    assert facts.statuses[-1].at == started.data.at  # the loser's resolution was not written
+    assert facts.statuses[-1].at == started.data["at"]  # type: ignore[index]  # the loser's resolution was not written
     winner.close()
     loser.close()
 

@@ -86,7 +86,7 @@ def produced_at(records: Sequence[Any], events: Sequence[InboundEvent]) -> tuple
     for event in events:
         at = event.position
         stamp = stamps.get((at.topic, at.partition, at.offset))
-        found.append(stamp if stamp is not None else event.envelope.time.timestamp())
+        found.append(stamp if stamp is not None else event.envelope["time"].timestamp())
     return tuple(found)
 
 

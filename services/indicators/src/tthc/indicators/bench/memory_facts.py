@@ -76,7 +76,8 @@ def live_cache(wires: Iterable[list[str]]) -> FactsCache:
     for events in wires:
         facts: DossierFacts | None = None
         for wire in events:
-            facts = evolve_dossier(facts, decode(wire).data)  # type: ignore[arg-type]
+            event = decode(wire)
+            facts = evolve_dossier(facts, event.type, event.data)  # type: ignore[arg-type]
             cache.put(facts)
     return cache
 
@@ -168,7 +169,8 @@ def _fill_live(cache: FactsCache, count: int, seed: int) -> None:
     for events in wire_events(count, seed):
         facts: DossierFacts | None = None
         for wire in events:
-            facts = evolve_dossier(facts, decode(wire).data)  # type: ignore[arg-type]
+            event = decode(wire)
+            facts = evolve_dossier(facts, event.type, event.data)  # type: ignore[arg-type]
             cache.put(facts)
 
 

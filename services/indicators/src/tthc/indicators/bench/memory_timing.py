@@ -20,7 +20,7 @@ from tthc.indicators.domain.counting import count_unit
 from tthc.indicators.domain.facts import DossierFacts
 from tthc.indicators.domain.periods import Period
 from tthc.indicators.projection.codec import dossier_from_json, dossier_to_json
-from tthc.indicators.projection.decoding import decode
+from tthc.indicators.projection.decoding import InboundEvent, decode
 from tthc.indicators.projection.mapping import evolve_dossier
 from tthc.indicators.projection.scenarios import expected_facts, random_scenarios, scenario_events
 
@@ -28,15 +28,19 @@ _NOW = datetime(2024, 4, 20, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 def evolve_all(events: list[list[Any]]) -> list[DossierFacts]:
-    """The facts of each dossier after its events (decoded payloads)."""
+    """The facts of each dossier after its events (decoded: (type, payload) pairs)."""
     found = []
     for payloads in events:
         facts: DossierFacts | None = None
-        for payload in payloads:
-            facts = evolve_dossier(facts, payload)
+        for event_type, payload in payloads:
+            facts = evolve_dossier(facts, event_type, payload)
         if facts is not None:
             found.append(facts)
     return found
+
+
+def _payload(event: InboundEvent) -> tuple[str, Any]:
+    return event.type, event.data
 
 
 def best_seconds(run: Callable[[], object], repeat: int = 7) -> float:
@@ -54,7 +58,7 @@ def main(argv: list[str]) -> None:
     """Prints µs per event (evolve) and per dossier (read from JSON, count March 2024), `argv[0]` dossiers."""
     count = int(argv[0]) if argv else 20_000
     scenarios = random_scenarios(random.Random(1), count, SPACE)
-    events = [[decode(e.model_dump_json()).data for e in scenario_events(s)] for s in scenarios]
+    events = [[_payload(decode(e.model_dump_json())) for e in scenario_events(s)] for s in scenarios]
     texts = [dossier_to_json(expected_facts(s)) for s in scenarios]
     facts = evolve_all(events)
     period = Period.month(2024, 3)

@@ -13,7 +13,7 @@ import re
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from tthc.contracts import catalog_v1
 from tthc.contracts.envelope import CloudEvent
@@ -57,14 +57,21 @@ class InboundEvent(NamedTuple):
     sequence: int
     event_id: str
     envelope: Envelope[Any]
+    """The envelope as read: a typed dictionary (`inbound.Envelope`), to be treated as read-only."""
     position: Position = NOWHERE
     message: bytes | str = b""
     """The message as received (what a parked event stores and a dead letter carries)."""
 
     @property
+    def type(self) -> str:
+        """The CloudEvents `type` (which read model `data` is)."""
+        event_type: str = self.envelope["type"]
+        return event_type
+
+    @property
     def data(self) -> inbound.DossierEvent | catalog_v1.ProcedureChanged:
         """The typed payload (an `inbound` dossier event or `catalog_v1.ProcedureChanged`)."""
-        data: inbound.DossierEvent | catalog_v1.ProcedureChanged = self.envelope.data
+        data: inbound.DossierEvent | catalog_v1.ProcedureChanged = self.envelope["data"]
         return data
 
     def to_json(self) -> str:
@@ -73,17 +80,14 @@ class InboundEvent(NamedTuple):
         return message if isinstance(message, str) else message.decode()
 
 
-# the parametrised envelope classes are built once: `Envelope[cls]` costs a cache lookup per call
-_TYPES: dict[str, tuple[Stream, type[Envelope[Any]]]] = {
-    **{name: (Stream.DOSSIER, Envelope[cls]) for name, cls in inbound.EVENT_TYPES.items()},  # type: ignore[valid-type]
-    **{name: (Stream.PROCEDURE, Envelope[cls]) for name, cls in catalog_v1.EVENT_TYPES.items()},  # type: ignore[valid-type]
+_TYPES: dict[str, tuple[Stream, TypeAdapter[Envelope[Any]]]] = {
+    **{name: (Stream.DOSSIER, TypeAdapter(Envelope[cls])) for name, cls in inbound.EVENT_TYPES.items()},  # type: ignore[valid-type]
+    **{name: (Stream.PROCEDURE, TypeAdapter(Envelope[cls])) for name, cls in catalog_v1.EVENT_TYPES.items()},  # type: ignore[valid-type]
 }
 
-# the classes' validators, called directly (`model_validate_json` adds a Python call per event), by the
-# type's bytes as the text search finds them
-_VALIDATORS = {
-    name.encode(): (name, stream, cls.__pydantic_validator__) for name, (stream, cls) in _TYPES.items()
-}
+# the adapters' validators, called directly (`validate_json` adds a Python call per event), by the type's
+# bytes as the text search finds them
+_VALIDATORS = {name.encode(): (name, stream, adapter.validator) for name, (stream, adapter) in _TYPES.items()}
 
 _TYPE_FIELD = re.compile(rb'"type"\s*:\s*"([A-Za-z0-9_.\-]+)"')
 
@@ -99,9 +103,9 @@ def decode(value: bytes | str, position: Position = NOWHERE) -> InboundEvent:
         stream, envelope = fast
     else:
         stream, envelope = _decode_checked(value)
-    data = envelope.data
-    aggregate_id = data.dossier_id if stream is Stream.DOSSIER else data.procedure.code
-    return InboundEvent(stream, aggregate_id, envelope.sequence, envelope.id, envelope, position, value)
+    data = envelope["data"]
+    aggregate_id = data["dossier_id"] if stream is Stream.DOSSIER else data.procedure.code
+    return InboundEvent(stream, aggregate_id, envelope["sequence"], envelope["id"], envelope, position, value)
 
 
 def _decode_direct(value: bytes | str) -> tuple[Stream, Envelope[Any]] | None:
@@ -120,7 +124,7 @@ def _decode_direct(value: bytes | str) -> tuple[Stream, Envelope[Any]] | None:
     except ValidationError:
         return None
     # the search may have hit a nested "type": keep the answer only if it names the envelope's own type
-    return (stream, envelope) if envelope.type == name else None
+    return (stream, envelope) if envelope["type"] == name else None
 
 
 def _decode_checked(value: bytes | str) -> tuple[Stream, Envelope[Any]]:
@@ -132,9 +136,9 @@ def _decode_checked(value: bytes | str) -> tuple[Stream, Envelope[Any]]:
     known = _TYPES.get(event_type) if isinstance(event_type, str) else None
     if known is None:
         raise UnreadableEventError(f"unknown event type {event_type!r}")
-    stream, envelope_class = known
+    stream, adapter = known
     try:
-        return stream, envelope_class.model_validate(document)
+        return stream, adapter.validate_python(document)
     except ValidationError as error:
         raise UnreadableEventError(f"{event_type}: {_first_error(error)}") from error
 

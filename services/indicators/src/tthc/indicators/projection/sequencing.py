@@ -16,11 +16,9 @@ Per procedure every event is a full snapshot: the highest sequence wins, gaps do
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
 
 from tthc.contracts import catalog_v1
 from tthc.indicators.domain.facts import DossierFacts, FactsError
-from tthc.indicators.projection import inbound
 from tthc.indicators.projection.decoding import InboundEvent, Stream
 from tthc.indicators.projection.mapping import evolve_dossier, is_self_contained
 
@@ -125,18 +123,20 @@ class BatchProjection:
         if sequence <= state.version or sequence in state.pending:
             self._duplicates += 1
             return
-        data = _dossier_data(event)
-        if sequence == state.version + 1 or is_self_contained(data, state.facts):
-            self._apply(state, event, data)
+        if sequence == state.version + 1 or is_self_contained(event.envelope["type"], state.facts):
+            self._apply(state, event)
             if state.pending:
                 self._drain(state)
         else:
             state.pending[sequence] = event
             self._parked_here.add((event.aggregate_id, sequence))
 
-    def _apply(self, state: DossierState, event: InboundEvent, data: inbound.DossierEvent) -> None:
+    def _apply(self, state: DossierState, event: InboundEvent) -> None:
+        # `decode` puts only dossier events on the dossier stream (checking it here, per event of a
+        # replay, would cost an `isinstance` through `typing`)
+        envelope = event.envelope
         try:
-            state.facts = evolve_dossier(state.facts, data)
+            state.facts = evolve_dossier(state.facts, envelope["type"], envelope["data"])
         except FactsError as error:
             self._rejected.append(Rejection(event, str(error)))
         state.version, state.last = event.sequence, tracked(event)
@@ -147,10 +147,4 @@ class BatchProjection:
         for stale in [sequence for sequence in state.pending if sequence <= state.version]:
             del state.pending[stale]  # overtaken by a self-contained reception: nothing left to apply
         while (next_event := state.pending.pop(state.version + 1, None)) is not None:
-            self._apply(state, next_event, _dossier_data(next_event))
-
-
-def _dossier_data(event: InboundEvent) -> inbound.DossierEvent:
-    # `decode` puts only dossier events on the dossier stream (an `isinstance` here would go through
-    # `ABCMeta` for every event of a replay)
-    return cast("inbound.DossierEvent", event.envelope.data)
+            self._apply(state, next_event)
