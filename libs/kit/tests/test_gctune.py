@@ -54,6 +54,27 @@ def test_a_paused_collector_collects_only_at_checkpoints_and_is_restored() -> No
     assert (gc.get_freeze_count() == 0) == (frozen_before == 0)
 
 
+def test_a_checkpoint_collects_every_nth_call_and_then_finds_the_cycles_made_since_the_last_collection() -> (
+    None
+):
+    class Node:
+        partner: object = None
+
+    def cycle() -> None:
+        first, second = Node(), Node()
+        first.partner, second.partner = second, first
+
+    with paused_gc(collect_every=3) as checkpoint:
+        cycle()
+        assert checkpoint() == 0
+        cycle()
+        assert checkpoint() == 0
+        assert checkpoint() >= 4  # both cycles: the calls that did not collect did not freeze them either
+        cycle()
+        assert [checkpoint(), checkpoint()] == [0, 0]
+        assert checkpoint() >= 2
+
+
 def test_a_settled_heap_is_frozen_and_bulk_work_after_it_leaves_it_frozen() -> None:
     before = gc.get_threshold()
     try:

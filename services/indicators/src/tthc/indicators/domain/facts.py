@@ -270,13 +270,14 @@ class DossierFacts:
         """Appends a status change (it must not be earlier than the last one), with other `changes` in the
         same copy."""
         times = self.status_times
-        require_aware(at, "StatusChange.at")
+        if at.tzinfo is None:
+            require_aware(at, "StatusChange.at")
         if times and times[-1] > at:
             raise FactsError(f"dossier {self.dossier_id}: status timeline is not in time order")
         # the timeline held already: only the appended change is checked (not the whole timeline again)
         copy = self.evolve(**changes) if changes else _copy(self)
-        _SLOTS["status_codes"].__set__(copy, shared_timeline(self.status_codes + _STATUS_BYTES[status]))
-        _SLOTS["status_times"].__set__(copy, (*times, at))
+        _set_status_codes(copy, shared_timeline(self.status_codes + _STATUS_BYTES[status]))
+        _set_status_times(copy, (*times, at))
         return copy
 
     def with_reception(self, at: datetime, due: datetime | None) -> DossierFacts:
@@ -395,3 +396,5 @@ def _slot_copier() -> Callable[[DossierFacts], DossierFacts]:
 
 
 _copy = _slot_copier()
+_set_status_codes = _SLOTS["status_codes"].__set__
+_set_status_times = _SLOTS["status_times"].__set__

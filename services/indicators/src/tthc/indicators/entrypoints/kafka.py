@@ -168,7 +168,7 @@ def read_records(records: Sequence[Any]) -> tuple[list[InboundEvent], list[_Dead
     letters: list[_DeadLetter] = []
     for record in records:
         notification = _notification_id(record.headers) if record.headers else None
-        position = Position(record.topic, record.partition, record.offset, notification)
+        position = tuple.__new__(Position, (record.topic, record.partition, record.offset, notification))
         value = record.value or b""
         try:
             events.append(decode(value, position))

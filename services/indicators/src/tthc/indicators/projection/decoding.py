@@ -105,7 +105,10 @@ def decode(value: bytes | str, position: Position = NOWHERE) -> InboundEvent:
         stream, envelope = _decode_checked(value)
     data = envelope["data"]
     aggregate_id = data["dossier_id"] if stream is Stream.DOSSIER else data.procedure.code
-    return InboundEvent(stream, aggregate_id, envelope["sequence"], envelope["id"], envelope, position, value)
+    # `tuple.__new__` directly: a named tuple's own `__new__` is a Python function, one more call per event
+    return tuple.__new__(
+        InboundEvent, (stream, aggregate_id, envelope["sequence"], envelope["id"], envelope, position, value)
+    )
 
 
 def _decode_direct(value: bytes | str) -> tuple[Stream, Envelope[Any]] | None:

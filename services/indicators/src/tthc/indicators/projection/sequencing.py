@@ -15,22 +15,22 @@ Per procedure every event is a full snapshot: the highest sequence wins, gaps do
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tthc.contracts import catalog_v1
 from tthc.indicators.domain.facts import DossierFacts, FactsError
-from tthc.indicators.projection.decoding import InboundEvent, Stream
+from tthc.indicators.projection.decoding import InboundEvent, Position, Stream
 from tthc.indicators.projection.mapping import evolve_dossier, is_self_contained
 
-Tracked = tuple[int, str, str, int, int, int | None]
-"""The tracking values of the last applied event: version, event id, topic, partition, offset, upstream
-notification id (kept instead of the event, so a replay window does not hold every parsed event)."""
+Tracked = tuple[int, str, Position]
+"""The tracking values of the last applied event: version, event id and position (kept instead of the
+event, so a replay window does not hold every parsed event)."""
 
 
 def tracked(event: InboundEvent) -> Tracked:
     """The tracking values of `event`."""
-    at = event.position
-    return event.sequence, event.event_id, at.topic, at.partition, at.offset, at.notification_id
+    return event.sequence, event.event_id, event.position
 
 
 @dataclass(slots=True)
@@ -92,10 +92,15 @@ class BatchProjection:
 
     def add(self, event: InboundEvent) -> None:
         """Takes one event of the batch, in delivery order."""
-        if event.stream is Stream.PROCEDURE:
-            self._add_procedure(event)
-        else:
-            self._add_dossier(event)
+        self.add_all((event,))
+
+    def add_all(self, events: Iterable[InboundEvent]) -> None:
+        """Takes events of the batch, in delivery order (one call for many: a replay adds millions)."""
+        for event in events:
+            if event.stream is Stream.PROCEDURE:
+                self._add_procedure(event)
+            else:
+                self._add_dossier(event)
 
     def result(self) -> BatchResult:
         """The counts of the batch so far."""

@@ -34,7 +34,7 @@ from tthc.indicators.projection.backends import Database, open_database
 from tthc.indicators.projection.codec import dossier_from_json, dossier_to_json
 from tthc.indicators.projection.decoding import InboundEvent, Position, Stream, decode
 from tthc.indicators.projection.recent import RecentFacts
-from tthc.indicators.projection.sequencing import DossierState, ProcedureState
+from tthc.indicators.projection.sequencing import DossierState, ProcedureState, Tracked
 from tthc.indicators.projection.window import ConcurrentProjectionError, ProjectionWindow, Rows, StoredBatch
 
 __all__ = ["ConcurrentProjectionError", "FactsChanges", "FactsStore", "ProjectionWindow", "StoredBatch"]
@@ -150,7 +150,7 @@ class FactsStore:
         last = int(cursor.fetchall()[0][0])
         return range(last - count + 1, last + 1)
 
-    def _track(self, cursor: Any, tracking: list[tuple[Stream, str, tuple[Any, ...], int | None]]) -> None:
+    def _track(self, cursor: Any, tracking: list[tuple[Stream, str, Tracked, int | None]]) -> None:
         """Inserts the tracking rows of aggregates new to the store and moves the others on from the
         version read (two statements for the whole window: a replay writes tens of thousands of rows).
 
@@ -159,11 +159,11 @@ class FactsStore:
         """
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
-        for stream, key, values, before in tracking:
+        for stream, key, (version, event_id, position), before in tracking:
             if before is None:
-                inserts.append((stream.value, key, *values))
+                inserts.append((stream.value, key, version, event_id, *position))
             else:
-                updates.append((*values, stream.value, key, before))
+                updates.append((version, event_id, *position, stream.value, key, before))
         if inserts:
             try:
                 cursor.executemany(self._db.sql(sql.INSERT_TRACKING), inserts)

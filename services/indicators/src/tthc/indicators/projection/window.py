@@ -49,7 +49,7 @@ class StoredBatch:
 class Rows:
     """One window's rows, ready to write: tracking rows are (stream, key, values, version read or None)."""
 
-    tracking: list[tuple[Stream, str, tuple[Any, ...], int | None]]
+    tracking: list[tuple[Stream, str, Tracked, int | None]]
     facts: list[tuple[Any, ...]]
     procedures: list[tuple[Any, ...]]
     pending_inserts: list[tuple[Any, ...]]
@@ -80,8 +80,7 @@ class ProjectionWindow:
             self._before.note(dossiers, procedures)
             self._dossiers.update(dossiers)
             self._procedures.update(procedures)
-        for event in events:
-            self._projection.add(event)
+        self._projection.add_all(events)
         self.events += len(events)
 
     def commit(self) -> StoredBatch:
@@ -148,7 +147,7 @@ class _Before:
 
 def _tracking_row(
     stream: Stream, key: str, last: Tracked | None, versions_before: dict[str, int]
-) -> tuple[Stream, str, tuple[Any, ...], int | None]:
+) -> tuple[Stream, str, Tracked, int | None]:
     if last is None:
         raise ConcurrentProjectionError(f"{stream} {key}: changed without an event")  # cannot happen
     return stream, key, last, versions_before.get(key)
