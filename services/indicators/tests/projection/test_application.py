@@ -30,7 +30,7 @@ from tthc.indicators.projection.scenarios import (
 )
 from tthc.indicators.projection.store import FactsStore
 from tthc.indicators.projection.units import UnitInfo, UnitTree, UnknownUnitError
-from tthc.kit.clock import FixedClock
+from tthc.kit.clock import VIETNAM, FixedClock
 
 from .conftest import inbound
 
@@ -110,6 +110,14 @@ def test_a_restarted_read_model_answers_the_same(
     again = Indicators(FactsStore.open(store_url), TREE, clock)
     assert again.scorecard("H", MARCH) == before
     assert again.dossier(str(SCENARIOS[0].dossier_id)) == expected_facts(SCENARIOS[0])
+
+
+def test_facts_applied_live_are_kept_with_shared_instants(indicators: Indicators) -> None:
+    kept = [indicators.dossier(str(scenario.dossier_id)) for scenario in SCENARIOS]
+    received = [facts for facts in kept if facts is not None and facts.received_at is not None]
+    assert received
+    assert {at.tzinfo for facts in received for at in facts.status_times} == {VIETNAM}
+    assert all(any(at is facts.received_at for at in facts.status_times) for facts in received)
 
 
 def pending(code: str, unit: str, due: datetime) -> DossierScenario:

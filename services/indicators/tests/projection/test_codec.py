@@ -1,10 +1,9 @@
-"""Facts JSON: each instant keeps its own offset through a write and a read, whatever the text table holds."""
+"""Facts JSON: each instant keeps its own offset through a write and a read."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from itertools import pairwise
 
 import pytest
 
@@ -35,23 +34,29 @@ def _written_instants(facts: DossierFacts) -> list[str]:
     return [document["submitted_at"], document["current_due"], *(at for _, at in document["statuses"])]
 
 
-@pytest.mark.parametrize("first", [CIVIL, SAME_INSTANT_IN_UTC])
-def test_an_instant_is_written_with_its_own_offset_and_read_back_equal(first: str) -> None:
-    codec.dossier_to_json(_facts(CIVIL, CIVIL))  # the civil text of this instant is in the table now
+@pytest.mark.parametrize(
+    ("first", "written"),
+    [
+        (CIVIL, CIVIL),
+        (SAME_INSTANT_IN_UTC, "2024-05-06T02:31:00Z"),  # the encoder writes UTC as "Z"
+        ("2024-05-06T08:01:00+05:30", "2024-05-06T08:01:00+05:30"),
+        ("2024-05-06T02:31:00.000001+00:00", "2024-05-06T02:31:00.000001Z"),
+    ],
+)
+def test_an_instant_is_written_with_its_own_offset_and_read_back_equal(first: str, written: str) -> None:
     facts = _facts(first, WITH_SECONDS)
-    assert _written_instants(facts) == [first, WITH_SECONDS, first, WITH_SECONDS]
-    assert codec.dossier_from_json(codec.dossier_to_json(facts)) == facts
+    assert _written_instants(facts) == [written, WITH_SECONDS, written, WITH_SECONDS]
+    read = codec.dossier_from_json(codec.dossier_to_json(facts))
+    assert read == facts
+    assert read.submitted_at is not None
+    assert read.submitted_at.utcoffset() == datetime.fromisoformat(first).utcoffset()
 
 
-def test_the_text_table_is_emptied_when_full_and_texts_stay_right() -> None:
-    start = datetime.fromisoformat("2031-01-01T08:00:00+07:00")  # minutes no other test writes
-    minutes = [(start + timedelta(minutes=n)).isoformat() for n in range(codec.TEXTS_KEPT + 3)]
-    sizes = []
-    for text, later in pairwise(minutes):
-        assert _written_instants(_facts(text, later)) == [text, later, text, later]
-        sizes.append(len(codec._TEXTS))
-    assert max(sizes) <= codec.TEXTS_KEPT
-    assert any(after < before for before, after in pairwise(sizes))  # emptied when full, then refilled
+def test_whole_minutes_and_fractions_of_a_second_are_written_as_isoformat_writes_them() -> None:
+    start = datetime.fromisoformat("2031-01-01T08:00:00+07:00")
+    for step in (timedelta(minutes=1), timedelta(seconds=1, microseconds=7), timedelta(microseconds=500_000)):
+        later = start + step
+        assert _written_instants(_facts(start.isoformat(), later.isoformat()))[1] == later.isoformat()
 
 
 def test_facts_are_written_as_the_standard_librarys_compact_json_and_read_back_equal() -> None:

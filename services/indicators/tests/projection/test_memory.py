@@ -3,7 +3,7 @@ whether the facts were loaded from the store or evolved live from decoded events
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,13 @@ from tthc.indicators.bench.memory_facts import (
     traced_bytes,
     wire_events,
 )
-from tthc.indicators.domain.facts import DossierFacts, FeeLine, ResultDocument, SubmittedDocument
+from tthc.indicators.domain.facts import (
+    DossierFacts,
+    DossierStatus,
+    FeeLine,
+    ResultDocument,
+    SubmittedDocument,
+)
 from tthc.indicators.projection import codec, inbound
 from tthc.indicators.projection.mapping import CODED_RESULT, ELECTRONIC_RESULT, evolve_dossier
 from tthc.indicators.projection.scenarios import ScenarioSpace
@@ -67,6 +73,31 @@ def test_facts_loaded_from_the_store_share_instants_zones_and_common_values() ->
     links = [r.file_link for f in facts for r in f.results if r.file_link is not None]
     assert len(links) > 1
     assert len({id(link) for link in links}) == 1
+
+
+def test_shared_instants_share_zones_minutes_and_the_instants_of_a_dossier_and_keep_each_offset() -> None:
+    civil, minute, utc = (
+        datetime.fromisoformat(text)
+        for text in (
+            "2024-03-04T09:30:00.250000+07:00",
+            "2024-03-05T17:00:00+07:00",
+            "2024-03-06T02:00:00+00:00",
+        )
+    )
+    facts = DossierFacts(
+        "d", "B-1", "U1", "P1", submitted_at=civil, received_at=datetime.fromisoformat(civil.isoformat()),
+        original_due=minute, current_due=datetime.fromisoformat(minute.isoformat()),
+        **DossierFacts.first_status(DossierStatus.RECEIVED, datetime.fromisoformat(civil.isoformat())),
+    ).with_supplement_requested(utc)  # fmt: skip
+    shared = codec.shared_instants(facts)
+    assert shared == facts
+    assert shared.received_at is shared.submitted_at is shared.status_times[0]
+    assert shared.current_due is shared.original_due
+    assert codec.shared_instants(facts).original_due is shared.original_due  # one object per whole minute
+    assert shared.submitted_at is not None
+    assert shared.submitted_at.tzinfo is VIETNAM
+    assert shared.supplements[0].requested_at is shared.status_times[-1]
+    assert shared.status_times[-1].utcoffset() == timedelta(0)  # an instant given in UTC stays in UTC
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,7 @@ from tthc.indicators.domain.periods import Period
 from tthc.indicators.domain.scoring import MetricCode, MetricInput, Scorecard, ScoringConfig, score_unit
 from tthc.indicators.domain.scoring import UnitLevel as ScoringLevel
 from tthc.indicators.explanation import UNSOURCED_METRICS
+from tthc.indicators.projection.codec import shared_instants
 from tthc.indicators.projection.facts_cache import FactsCache, bucket_of
 from tthc.indicators.projection.mapping_catalogue import procedure_facts
 from tthc.indicators.projection.units import UnitTree
@@ -87,7 +88,7 @@ class ReadModel:
             touched: set[str] = set()
             parts: set[tuple[str, int]] = set()
             for facts in dossiers:
-                units = self._facts.put(facts)
+                units = self._facts.put(shared_instants(facts))
                 touched |= units
                 parts.update((unit, bucket_of(facts.dossier_id)) for unit in units)
             for code, event in procedures.items():

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from tthc.indicators.bench.memory import memory_mib
 from tthc.indicators.domain.facts import DossierFacts
-from tthc.indicators.projection.codec import dossier_from_json, dossier_to_json
+from tthc.indicators.projection.codec import dossier_from_json, dossier_to_json, shared_instants
 from tthc.indicators.projection.decoding import decode
 from tthc.indicators.projection.facts_cache import FactsCache
 from tthc.indicators.projection.mapping import evolve_dossier
@@ -78,7 +78,7 @@ def live_cache(wires: Iterable[list[str]]) -> FactsCache:
         for wire in events:
             event = decode(wire)
             facts = evolve_dossier(facts, event.type, event.data)  # type: ignore[arg-type]
-            cache.put(facts)
+            cache.put(shared_instants(facts))  # as the read model keeps facts evolved live
     return cache
 
 
@@ -171,7 +171,7 @@ def _fill_live(cache: FactsCache, count: int, seed: int) -> None:
         for wire in events:
             event = decode(wire)
             facts = evolve_dossier(facts, event.type, event.data)  # type: ignore[arg-type]
-            cache.put(facts)
+            cache.put(shared_instants(facts))  # as the read model keeps facts evolved live
 
 
 def main(argv: list[str]) -> None:

@@ -1,11 +1,11 @@
 """`DossierFacts` ⇄ compact JSON for the facts store (only non-default fields are written), and the sharing
 that keeps the facts of millions of dossiers compact in memory.
 
-Instants are ISO 8601 with their offset; codes are the national integer codes. Reading shares what repeats:
-the unit and procedure codes (interned), one tzinfo per UTC offset (the civil zone's for +07:00), one object
-per instant within a dossier (the reception instant is also the "received" status change's), one object per
-whole-minute instant in the process, and the small value objects and tuples that many dossiers have alike
-(`shared_value`: documents, fee lines, results).
+Instants are ISO 8601 with their offset (UTC written "Z"); codes are the national integer codes. Reading
+shares what repeats: the unit and procedure codes (interned), one tzinfo per UTC offset (the civil zone's for
++07:00), one object per instant within a dossier (the reception instant is also the "received" status
+change's), one object per whole-minute instant in the process, and the small value objects and tuples that
+many dossiers have alike (`shared_value`: documents, fee lines, results).
 """
 
 from __future__ import annotations
@@ -49,26 +49,6 @@ _FLAGS = (
     "population_data_used",
     "has_petition_or_dislike",
 )
-
-
-_TEXTS: dict[datetime, str] = {}
-TEXTS_KEPT: Final = 32_768
-"""At most this many civil instants' texts are kept (the table is emptied when full)."""
-
-
-def _at(value: datetime | None) -> str | None:
-    """ISO 8601 text; the whole-minute civil instants shared by many dossiers are formatted once (recent
-    ones: the table is emptied when full), as `isoformat` is the costliest step of writing facts."""
-    if value is None:
-        return None
-    if value.tzinfo is not VIETNAM or value.second or value.microsecond:
-        return value.isoformat()
-    text = _TEXTS.get(value)  # every key is a civil instant: an equal one has the same text
-    if text is None:
-        if len(_TEXTS) >= TEXTS_KEPT:
-            _TEXTS.clear()
-        text = _TEXTS[value] = value.isoformat()
-    return text
 
 
 _ZONES: dict[timedelta | None, tzinfo] = {}
@@ -166,6 +146,33 @@ def _zoned(at: datetime) -> datetime:
     return at if shared is zone else at.replace(tzinfo=shared)
 
 
+def shared_instants(facts: DossierFacts) -> DossierFacts:
+    """The facts with their instants shared as `dossier_from_json` shares them: one tzinfo per offset (the
+    civil zone's for +07:00), one object per instant within the dossier and per whole minute.
+
+    For facts evolved live and kept in memory (the read model): the projection leaves instants as the
+    events' parser made them (a tzinfo object each), as a replay writes them to the store and drops them.
+    """
+    seen: dict[datetime, datetime] = {}
+
+    def one(at: datetime) -> datetime:
+        zoned = _shared(at)
+        found = seen.setdefault(zoned, zoned)
+        # an equal instant written with another offset keeps its own object (the offset is part of the fact)
+        return found if found.tzinfo is zoned.tzinfo else zoned
+
+    changes: dict[str, Any] = {
+        name: one(value) for name, value in zip(_INSTANTS, _instants(facts), strict=True) if value is not None
+    }
+    changes["status_times"] = tuple(one(at) for at in facts.status_times)
+    if facts.supplements:
+        changes["supplements"] = tuple(
+            SupplementRound(one(r.requested_at), None if r.supplied_at is None else one(r.supplied_at))
+            for r in facts.supplements
+        )
+    return facts.evolve(**changes)
+
+
 def dossier_to_json(facts: DossierFacts) -> str:
     """The facts as compact JSON."""
     doc: dict[str, Any] = {
@@ -176,15 +183,15 @@ def dossier_to_json(facts: DossierFacts) -> str:
     }
     if facts.channel is not None:
         doc["channel"] = int(facts.channel)
+    # instants go to the encoder as they are: it writes them as `isoformat` does (UTC as "Z"), ≈ 4× faster
+    # than formatting each one here, and a facts row holds ≈ 8 of them
     for name, value in zip(_INSTANTS, _instants(facts), strict=True):
         if value is not None:
-            doc[name] = _at(value)
+            doc[name] = value
     if facts.status_codes:
-        doc["statuses"] = [
-            [code, _at(at)] for code, at in zip(facts.status_codes, facts.status_times, strict=True)
-        ]
+        doc["statuses"] = list(zip(facts.status_codes, facts.status_times, strict=True))
     if facts.supplements:
-        doc["supplements"] = [[_at(r.requested_at), _at(r.supplied_at)] for r in facts.supplements]
+        doc["supplements"] = [(r.requested_at, r.supplied_at) for r in facts.supplements]
     if facts.fees:
         doc["fees"] = [[line.code, line.amount] for line in facts.fees]
     if facts.paid_online is not OnlinePayment.NONE:

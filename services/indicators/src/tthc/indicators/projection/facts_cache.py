@@ -3,13 +3,13 @@
 Memory: one `DossierFacts` (a slotted, frozen dataclass) per dossier, with its instants, its status timeline
 (one shared bytes object of status codes per distinct path, and a tuple of instants) and the small value
 objects. What repeats is shared, whether the facts were loaded from the store (codec) or evolved live
-(mapping): unit and procedure codes are interned, instants share one tzinfo per offset and one object per
-instant within a dossier, and documents, fee lines, results without a code and status paths are shared
-values. A typical dossier (received, ~4 status changes, a document, a result) costs about 930 bytes, the
-same on both paths (tracemalloc and a walk of what the cache references, bench/memory_facts.py;
-tests/projection/test_memory.py guards 1,050 bytes; it was 1.4 KB, then 1.1 KB with status-change objects).
-What is left is essential with this API: ~6 datetimes (48 bytes each), the facts object (248), the dossier
-id and code strings (~145), the tuples (~120)."""
+(mapping, then `codec.shared_instants` as the read model takes them in): unit and procedure codes are
+interned, instants share one tzinfo per offset and one object per instant within a dossier, and documents,
+fee lines, results without a code and status paths are shared values. A typical dossier (received, ~4
+status changes, a document, a result) costs about 930 bytes, the same on both paths (tracemalloc and a walk
+of what the cache references, bench/memory_facts.py; tests/projection/test_memory.py guards 1,050 bytes; it
+was 1.4 KB, then 1.1 KB with status-change objects). What is left is essential with this API: ~6 datetimes
+(48 bytes each), the facts object (248), the dossier id and code strings (~145), the tuples (~120)."""
 
 from __future__ import annotations
 
