@@ -84,11 +84,12 @@ class ReadModel:
         self, dossiers: Iterable[DossierFacts], procedures: Mapping[str, catalog_v1.ProcedureChanged]
     ) -> None:
         """Takes in new facts and drops the counts they change (a catalogue change drops them all)."""
+        kept = [shared_instants(facts) for facts in dossiers]  # before the lock: queries wait on it
         with self._lock:
             touched: set[str] = set()
             parts: set[tuple[str, int]] = set()
-            for facts in dossiers:
-                units = self._facts.put(shared_instants(facts))
+            for facts in kept:
+                units = self._facts.put(facts)
                 touched |= units
                 parts.update((unit, bucket_of(facts.dossier_id)) for unit in units)
             for code, event in procedures.items():
