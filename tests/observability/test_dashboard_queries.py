@@ -66,6 +66,16 @@ def scraped_events(prometheus: LocalPrometheus) -> float:
     return float(found[0]["value"][1]) if found else -1.0
 
 
+def scraped_figures_computed_after(prometheus: LocalPrometheus, since: float) -> bool:
+    """The last scrape's index figures were all computed after `since` (Unix time): the scrape's time minus
+    the age of its oldest figures. A scrape refreshes within a budget, so on a slow machine figures can lag
+    the events already counted."""
+    found = prometheus.query(
+        "timestamp(tthc_indicators_scorecard_age_seconds) - tthc_indicators_scorecard_age_seconds"
+    )
+    return bool(found) and float(found[0]["value"][1]) > since
+
+
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     topics = Topics(kafka_bootstrap)
@@ -83,7 +93,11 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             time.sleep(3)  # a few scrapes before the second wave: the base of the rates
             published += topics.publish(second)
             model.wait_for_events(published)
+            absorbed = time.time()
             prometheus.wait_until(lambda: scraped_events(prometheus) == published, 30, "all events scraped")
+            prometheus.wait_until(
+                lambda: scraped_figures_computed_after(prometheus, absorbed), 60, "figures of every event"
+            )
             yield Stack(prometheus, model, published)
     finally:
         model.stop()
