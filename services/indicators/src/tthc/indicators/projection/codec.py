@@ -49,6 +49,7 @@ _FLAGS = (
     "population_data_used",
     "has_petition_or_dislike",
 )
+_flags = attrgetter(*_FLAGS)
 
 
 _ZONES: dict[timedelta | None, tzinfo] = {}
@@ -182,29 +183,31 @@ def dossier_to_json(facts: DossierFacts) -> str:
         "proc": facts.procedure_code,
     }
     if facts.channel is not None:
-        doc["channel"] = int(facts.channel)
+        doc["channel"] = int(facts.channel)  # the encoder writes an enum member ≈ 0.5 µs slower than its int
     # instants go to the encoder as they are: it writes them as `isoformat` does (UTC as "Z"), ≈ 4× faster
     # than formatting each one here, and a facts row holds ≈ 8 of them
     for name, value in zip(_INSTANTS, _instants(facts), strict=True):
         if value is not None:
             doc[name] = value
     if facts.status_codes:
-        doc["statuses"] = list(zip(facts.status_codes, facts.status_times, strict=True))
+        doc["statuses"] = tuple(zip(facts.status_codes, facts.status_times, strict=True))
     if facts.supplements:
         doc["supplements"] = [(r.requested_at, r.supplied_at) for r in facts.supplements]
     if facts.fees:
-        doc["fees"] = [[line.code, line.amount] for line in facts.fees]
+        doc["fees"] = [(line.code, line.amount) for line in facts.fees]
     if facts.paid_online is not OnlinePayment.NONE:
         doc["paid_online"] = int(facts.paid_online)
     if facts.documents:
         doc["documents"] = [
-            [d.component_code, d.digitised, d.reused, d.from_citizen_store] for d in facts.documents
+            (d.component_code, d.digitised, d.reused, d.from_citizen_store) for d in facts.documents
         ]
     if facts.results:
-        doc["results"] = [[r.result_code, r.file_link] for r in facts.results]
+        doc["results"] = [(r.result_code, r.file_link) for r in facts.results]
     if facts.requires_paper_result is not None:
         doc["paper"] = facts.requires_paper_result
-    doc.update({name: True for name in _FLAGS if getattr(facts, name)})
+    flags = _flags(facts)
+    if True in flags:
+        doc.update({name: True for name, on in zip(_FLAGS, flags, strict=True) if on})
     if facts.legal_time is not None:
         doc["legal_s"] = facts.legal_time.total_seconds()
     # pydantic-core's encoder writes the same compact JSON (UTF-8 kept) as the standard library's about 4×

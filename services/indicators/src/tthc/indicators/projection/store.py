@@ -23,7 +23,7 @@ rolls back with `ConcurrentProjectionError` and is redelivered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -183,6 +183,8 @@ class FactsStore:
             states[key].version = int(version)
         unknown = set()
         for key, state in states.items():
+            if not state.version:
+                continue  # never applied, so no facts row: facts and tracking rows are written together
             known, facts = self._recent.get(key, state.version)
             if known:
                 state.facts = facts
@@ -190,9 +192,17 @@ class FactsStore:
                 unknown.add(key)
         for facts, key in self._select(cursor, sql.SELECT_FACTS, None, unknown):
             states[key].facts = dossier_from_json(facts)
-        for sequence, event, key, *where in self._select(cursor, sql.SELECT_PENDING, Stream.DOSSIER, keys):
-            states[key].pending[int(sequence)] = decode(event, Position(*where))
+        self._load_pending(cursor, states)
         return states
+
+    def _load_pending(self, cursor: Any, states: dict[str, DossierState]) -> None:
+        # a replay's windows are mostly dossiers new to the store, each costing an index lookup per query:
+        # the parked events are looked up only when the snapshot holds any
+        cursor.execute(self._db.sql(sql.ANY_PENDING), (Stream.DOSSIER.value,))
+        if not cursor.fetchall():
+            return
+        for sequence, event, key, *where in self._select(cursor, sql.SELECT_PENDING, Stream.DOSSIER, states):
+            states[key].pending[int(sequence)] = decode(event, Position(*where))
 
     def _load_procedures(self, cursor: Any, keys: set[str]) -> dict[str, ProcedureState]:
         states = {key: ProcedureState() for key in keys}
@@ -202,7 +212,9 @@ class FactsStore:
             states[key].snapshot = catalog_v1.ProcedureChanged.model_validate_json(snapshot)
         return states
 
-    def _select(self, cursor: Any, template: str, stream: Stream | None, keys: set[str]) -> Iterator[Any]:
+    def _select(
+        self, cursor: Any, template: str, stream: Stream | None, keys: Collection[str]
+    ) -> Iterator[Any]:
         ordered = sorted(keys)
         for start in range(0, len(ordered), _CHUNK):
             chunk = ordered[start : start + _CHUNK]

@@ -46,6 +46,7 @@ PAGE_FACTS = "SELECT dossier_id, facts FROM dossier_facts WHERE dossier_id > ? O
 SELECT_SNAPSHOT = "SELECT snapshot, procedure_code FROM procedure_facts WHERE procedure_code IN ({marks})"
 SELECT_PENDING = """SELECT sequence, event, aggregate_id, topic, kafka_partition, kafka_offset,
     notification_id FROM pending_events WHERE stream = ? AND aggregate_id IN ({marks})"""
+ANY_PENDING = "SELECT 1 FROM pending_events WHERE stream = ? LIMIT 1"
 INSERT_TRACKING = """INSERT INTO tracking (stream, aggregate_id, version, event_id, topic, kafka_partition,
     kafka_offset, notification_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"""
 UPDATE_TRACKING = """UPDATE tracking SET version = ?, event_id = ?, topic = ?, kafka_partition = ?,
