@@ -51,9 +51,9 @@ REPLAY_PAGE_CACHE_MIB = 256
 """SQLite's page cache for each connection that writes a replay. A rebuild writes rows at random keys all
 over a store that grows to ≈ 2 GB at 2 M dossiers, and SQLite's default 2 MiB cache misses nearly every
 page: with 64 MiB the 2 M replay went from 35,184 / 35,370 to 37,138 / 38,467 events/s (two alternated
-pairs, 2 workers), for ≈ 70 MB more per worker. With 256 MiB each worker spent ≈ 20 % less time in its
-writes and lookups (≈ 36 s against ≈ 42 s of the 2 M replay) and ≈ 25 % less in system calls, for
-≈ 200 MB more per worker (largest process ≈ 880 MB)."""
+pairs, 2 workers), for ≈ 70 MB more per worker. With 256 MiB each worker spent ≈ 10 % less time in
+SQLite (≈ 48 s against ≈ 53 s of the 2 M replay: writes and look-ups faster, commits slower) and ≈ 20 %
+less in system calls, for ≈ 200 MB more per worker (largest process ≈ 880 MB)."""
 
 COLLECT_EVERY_WINDOWS = 8
 """Committed windows between two garbage collections in a replay. A collection walks what the window holds
