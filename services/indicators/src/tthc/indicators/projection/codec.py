@@ -183,7 +183,7 @@ def dossier_to_json(facts: DossierFacts) -> str:
         "proc": facts.procedure_code,
     }
     if facts.channel is not None:
-        doc["channel"] = int(facts.channel)  # the encoder writes an enum member ≈ 0.5 µs slower than its int
+        doc["channel"] = int(facts.channel)  # the encoder writes an enum member ≈ 1 µs slower than its int
     # instants go to the encoder as they are: it writes them as `isoformat` does (UTC as "Z"), ≈ 4× faster
     # than formatting each one here, and a facts row holds ≈ 8 of them
     for name, value in zip(_INSTANTS, _instants(facts), strict=True):
