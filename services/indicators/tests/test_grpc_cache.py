@@ -6,9 +6,12 @@ bypassing every response cache.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +25,8 @@ from tthc.indicators.v1 import indicator_service_pb2_grpc as pb_grpc
 from tthc.kit.clock import VIETNAM, FixedClock
 
 from .test_grpc_support import MARCH, NOW, PROVINCE, WARD, inbound, pending, serving, stub_of, world_at
+
+HOUR = 3600.0
 
 Stub = pb_grpc.IndicatorServiceStub
 World = tuple[Indicators, FixedClock]
@@ -118,3 +123,55 @@ async def test_an_explicit_as_of_is_stamped_without_touching_the_cached_answer(w
     assert at_earlier == fresh(world, WARD, MARCH, as_of=earlier)
     assert at_earlier.scorecard.as_of == mapping.timestamp(earlier)
     assert queries.get_scorecard(request(WARD)) == kept == fresh(world, WARD, MARCH)
+
+
+class StalledModel:
+    """The real read model, whose blocking `scorecard` stalls for `stalled_unit` until released."""
+
+    def __init__(self, model: Indicators, stalled_unit: str) -> None:
+        self.model, self.stalled_unit = model, stalled_unit
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def scorecard(self, unit_code: str, period: Period, as_of: datetime | None = None) -> Any:
+        if unit_code == self.stalled_unit:
+            self.entered.set()
+            assert self.release.wait(10)
+        return self.model.scorecard(unit_code, period, as_of)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+
+async def test_a_scorecard_at_hand_is_answered_while_a_count_occupies_the_worker_thread(
+    tmp_path: Path,
+) -> None:
+    model, clock, _ = world_at(tmp_path, refresh_interval_s=HOUR)  # no store re-read falls due meanwhile
+    world = (model, clock)
+    model.scorecard(WARD, MARCH)  # counted: at hand from now on
+    stalled = StalledModel(model, PROVINCE)  # the province is not counted: its query takes the thread
+    async with serving(stalled, clock) as (channel, _):
+        stub = stub_of(channel)
+        counting = asyncio.ensure_future(stub.GetScorecard(request(PROVINCE)))
+        assert await asyncio.to_thread(stalled.entered.wait, 10)
+        try:
+            at_hand = await asyncio.wait_for(stub.GetScorecard(request(WARD)), 5)
+        finally:
+            stalled.release.set()
+        province = await counting
+
+    assert at_hand == fresh(world, WARD, MARCH)
+    assert province == fresh(world, PROVINCE, MARCH)
+
+
+async def test_the_query_object_answers_at_hand_with_the_response_a_blocking_query_built(
+    tmp_path: Path,
+) -> None:
+    model, clock, _ = world_at(tmp_path, refresh_interval_s=HOUR)
+    queries = IndicatorQueries(model, clock)
+    assert queries.cached_scorecard(request(WARD)) is None  # not counted yet
+
+    built = queries.get_scorecard(request(WARD))
+
+    assert queries.cached_scorecard(request(WARD)) is built
+    earlier = NOW - timedelta(hours=1)
+    assert queries.cached_scorecard(request(WARD, as_of=earlier)) is None  # that instant is not counted

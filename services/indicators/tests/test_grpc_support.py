@@ -70,19 +70,23 @@ def pending(code: str, unit: str, received: datetime, due: datetime) -> DossierS
     )
 
 
-def build_world(store_url: str, clock: Clock) -> Indicators:
+def build_world(store_url: str, clock: Clock, refresh_interval_s: float = 1.0) -> Indicators:
     """The read model of the world (see the module docstring), on the store at `store_url`."""
-    model = Indicators(FactsStore.open(store_url), load_unit_tree(), clock)
+    model = Indicators(
+        FactsStore.open(store_url), load_unit_tree(), clock, refresh_interval_s=refresh_interval_s
+    )
     model.apply_batch([from_envelope(event) for event in CATALOGUE])
     model.apply_batch([event for scenario in SCENARIOS for event in inbound(scenario)])
     return model
 
 
-def world_at(tmp_path: Path, now: datetime = NOW) -> tuple[Indicators, FixedClock, str]:
+def world_at(
+    tmp_path: Path, now: datetime = NOW, refresh_interval_s: float = 1.0
+) -> tuple[Indicators, FixedClock, str]:
     """A fresh world in `tmp_path`: the read model, its clock and the store URL."""
     clock = FixedClock(now)
     url = f"sqlite:///{tmp_path / 'facts.db'}"
-    return build_world(url, clock), clock, url
+    return build_world(url, clock, refresh_interval_s), clock, url
 
 
 @asynccontextmanager

@@ -195,8 +195,11 @@ class Indicators:
         self._refreshed_at = time.monotonic()
         return len(changes.dossiers) + len(changes.procedures)
 
+    def _refresh_due(self) -> bool:
+        return time.monotonic() - self._refreshed_at >= self._refresh_interval_s
+
     def _refresh_if_due(self) -> None:
-        if time.monotonic() - self._refreshed_at < self._refresh_interval_s:
+        if not self._refresh_due():
             return
         if self._sync.acquire(blocking=False):  # a batch of our own is being applied: answer without waiting
             try:
@@ -239,6 +242,16 @@ class Indicators:
                 unit_code, period, ended - began, refreshed - began, ended - refreshed,
             )  # fmt: skip
         return card
+
+    def cached_scorecard(
+        self, unit_code: str, period: Period, as_of: datetime | None = None
+    ) -> Scorecard | None:
+        """`scorecard` when the answer is at hand, without waiting, counting or reading the store: None when
+        the store is due a re-read, the pool's inputs are not counted (or no longer current) or a batch is
+        being taken in. For callers that must not block (the gRPC event loop); on None, call `scorecard`."""
+        if self._refresh_due():
+            return None
+        return self._memory.cached_scorecard(unit_code, period, self._as_of(period, as_of))
 
     def warm_up(self, periods: Iterable[Period], stop: threading.Event | None = None) -> int:
         """Counts every unit's scorecard for `periods`, the deepest units first, so that a pool only merges

@@ -126,10 +126,25 @@ class ReadModel:
         """
         inputs = self._inputs(unit_code, period, as_of)
         with self._lock:
-            root = self._tree.root(unit_code)
-            if root != unit_code:
-                inputs = inherit_catalogue_metrics(self._catalogue_inputs(root, period), inputs)
-            return self._score(inputs, self._tree.scoring_level(unit_code))
+            return self._scorecard_of(unit_code, period, inputs)
+
+    def cached_scorecard(self, unit_code: str, period: Period, as_of: datetime) -> Scorecard | None:
+        """`scorecard` when the pool's inputs are cached and current, else None; never waits: None also
+        when the caches' lock is held (a batch being absorbed, a count being planned or settled)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            cached = self._counts.pools.get(unit_code, period, as_of)
+            return None if cached is None else self._scorecard_of(unit_code, period, dict(cached))
+        finally:
+            self._lock.release()
+
+    def _scorecard_of(self, unit_code: str, period: Period, inputs: _Inputs) -> Scorecard:
+        """The scorecard of the pool's `inputs`, with the root's catalogue metrics (under the lock)."""
+        root = self._tree.root(unit_code)
+        if root != unit_code:
+            inputs = inherit_catalogue_metrics(self._catalogue_inputs(root, period), inputs)
+        return self._score(inputs, self._tree.scoring_level(unit_code))
 
     def ids(self, unit_code: str, period: Period, as_of: datetime, metric: MetricCode) -> MetricIds | None:
         """The ids counted in `metric` for the unit (catalogue metrics: its root's) as of `as_of`.

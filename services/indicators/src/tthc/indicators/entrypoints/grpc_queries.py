@@ -36,6 +36,10 @@ class ReadModel(Protocol):
 
     def scorecard(self, unit_code: str, period: Period, as_of: datetime | None = None) -> Scorecard: ...
 
+    def cached_scorecard(
+        self, unit_code: str, period: Period, as_of: datetime | None = None
+    ) -> Scorecard | None: ...
+
     def explain(
         self, unit_code: str, period: Period, metric: MetricCode, page_size: int = ..., page_token: str = ...
     ) -> Explanation: ...
@@ -66,8 +70,18 @@ class IndicatorQueries:
 
         The response may be shared with other callers (it is cached): read it, do not change it.
         """
-        asked = mapping.instant_of(request.as_of, "as_of") if request.HasField("as_of") else None
-        return self._scorecard(request.unit_code, mapping.period_of(request.period), asked)[1]
+        return self._scorecard(request.unit_code, *_period_and_instant(request))[1]
+
+    def cached_scorecard(self, request: pb.GetScorecardRequest) -> pb.GetScorecardResponse | None:
+        """`get_scorecard` when the read model has the answer at hand (`Indicators.cached_scorecard`): never
+        waits, counts or reads the store, so the event loop may call it. None: ask `get_scorecard`.
+
+        Raises what `get_scorecard` raises for a bad request (period, as_of, unknown unit).
+        """
+        period, asked = _period_and_instant(request)
+        unit, used, now = self._asked(request.unit_code, period, asked)
+        card = self._model.cached_scorecard(unit.code, period, as_of=used)
+        return None if card is None else self._response(card, unit, period, used, now)
 
     def scorecard(
         self, unit_code: str, period: Period, as_of: datetime | None = None
@@ -82,16 +96,28 @@ class IndicatorQueries:
     def _scorecard(
         self, unit_code: str, period: Period, as_of: datetime | None
     ) -> tuple[Scorecard, pb.GetScorecardResponse]:
+        unit, used, now = self._asked(unit_code, period, as_of)
+        card = self._model.scorecard(unit.code, period, as_of=used)
+        return card, self._response(card, unit, period, used, now)
+
+    def _asked(
+        self, unit_code: str, period: Period, as_of: datetime | None
+    ) -> tuple[UnitInfo, datetime, datetime]:
+        """The unit, the instant the scorecard is counted at (min(period end, as_of or now)) and now."""
         unit = self.unit(unit_code)
         now = self._clock.now()
-        used = period.as_of(now if as_of is None else as_of)
-        card = self._model.scorecard(unit.code, period, as_of=used)
+        return unit, period.as_of(now if as_of is None else as_of), now
+
+    def _response(
+        self, card: Scorecard, unit: UnitInfo, period: Period, used: datetime, now: datetime
+    ) -> pb.GetScorecardResponse:
+        """The response for `card`: the cached one when built for this very card, else a new one."""
         key = (unit.code, period, mapping.period_state(period, now))
         response = self._responses.get(key, card, used)
         if response is None:
             message = mapping.scorecard_message(card, unit, period, used, now)
             response = self._responses.put(key, card, used, pb.GetScorecardResponse(scorecard=message))
-        return card, response
+        return response
 
     def explain_metric(self, request: pb.ExplainMetricRequest) -> pb.ExplainMetricResponse:
         """One page of the ids behind a metric, with the dossier codes of the page's dossier ids."""
@@ -131,6 +157,12 @@ class IndicatorQueries:
             response.as_of.CopyFrom(message.as_of)
         response.rows.extend(targets.target_rows(catalogue, unit, card, previous))
         return response
+
+
+def _period_and_instant(request: pb.GetScorecardRequest) -> tuple[Period, datetime | None]:
+    """The request's period and "as of" instant (None: now). Raises: the mapping's errors."""
+    asked = mapping.instant_of(request.as_of, "as_of") if request.HasField("as_of") else None
+    return mapping.period_of(request.period), asked
 
 
 @dataclass(frozen=True, slots=True)
