@@ -150,6 +150,18 @@ async def test_calls_are_counted_by_method_and_status_code(
     assert registry.get_sample_value("grpc_server_handling_seconds_count", timed) == 4
 
 
+async def test_calls_alternating_between_methods_are_each_counted_under_their_own(
+    channel: grpc.aio.Channel, registry: CollectorRegistry
+) -> None:
+    say_rpc, count_rpc = channel.unary_unary(f"/{ECHO}/Say"), channel.unary_stream(f"/{ECHO}/Count")
+    for _ in range(3):  # the measured handlers are built once per method and reused
+        assert await say_rpc(b"a") == b"echo:a"
+        assert [item async for item in count_rpc(b"1")] == [b"0"]
+
+    assert handled(registry, "Say", "OK") == 3
+    assert handled(registry, "Count", "OK") == 3
+
+
 async def test_streaming_calls_are_counted_when_they_end(
     channel: grpc.aio.Channel, registry: CollectorRegistry
 ) -> None:

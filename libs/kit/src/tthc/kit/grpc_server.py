@@ -69,6 +69,8 @@ class ServerMetrics(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             ["grpc_service", "grpc_method"],
             registry=registry,
         )
+        # by full method name: the registered handler and its measured wrapper, built once (not per call)
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
     async def intercept_service(
         self,
@@ -78,8 +80,14 @@ class ServerMetrics(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         handler = await continuation(handler_call_details)
         if handler is None:
             return None
-        service, method = _split_method(handler_call_details.method)
-        return _wrap_handler(handler, lambda behaviour: self._measured(behaviour, service, method))
+        full_method = handler_call_details.method
+        known = self._wrapped.get(full_method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        service, method = _split_method(full_method)
+        wrapped = _wrap_handler(handler, lambda behaviour: self._measured(behaviour, service, method))
+        self._wrapped[full_method] = (handler, wrapped)
+        return wrapped
 
     def _measured(self, behaviour: Handler, service: str, method: str) -> Handler:
         record = self._recorder(service, method)
@@ -114,10 +122,12 @@ class ServerMetrics(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     def _recorder(
         self, service: str, method: str
     ) -> Callable[[grpc.aio.ServicerContext, float, BaseException | None], None]:
+        seconds = self.handling_seconds.labels(service, method)
+
         def record(context: grpc.aio.ServicerContext, started: float, error: BaseException | None) -> None:
             code = _final_code(context, error)
             self.handled.labels(service, method, code.name).inc()
-            self.handling_seconds.labels(service, method).observe(time.perf_counter() - started)
+            seconds.observe(time.perf_counter() - started)
 
         return record
 

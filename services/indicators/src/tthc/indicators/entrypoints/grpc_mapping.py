@@ -9,6 +9,7 @@ Errors go out as a status code and a readable message (`status_of`, table `STATU
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -64,6 +65,7 @@ def status_of(error: Exception) -> tuple[grpc.StatusCode, str]:
 # -- requests ----------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)  # a handful of periods are asked over and over; errors are not kept
 def period_of(text: str) -> Period:
     """The period a request names. Raises: PeriodError."""
     return Period.parse(text)
