@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tthc.indicators.domain.facts import DossierStatus
+from tthc.indicators.domain.facts_draft import DossierDraft, seal
 from tthc.indicators.projection.decoding import InboundEvent, from_envelope
 from tthc.indicators.projection.scenarios import expected_facts, procedure_changed
 from tthc.indicators.projection.sequencing import BatchProjection, DossierState
@@ -65,6 +66,25 @@ def test_an_event_the_facts_cannot_absorb_is_rejected_but_takes_its_version() ->
     assert results[0].applied == 2
     assert [r.event.sequence for r in results[0].rejected] == [odd.sequence]
     assert projection.dossiers[received.aggregate_id].version == odd.sequence
+
+
+def test_with_drafts_the_facts_change_in_place_and_a_refused_event_leaves_them_as_they_were() -> None:
+    received, started, resolved, *rest = inbound(lifecycle())
+    earlier = received.data["received_at"].replace(year=2020)  # type: ignore[index]
+    odd = resolved._replace(
+        envelope={**resolved.envelope, "data": {**resolved.envelope["data"], "at": earlier}}
+    )
+    events = [received, started, odd, *rest]
+    copying, _ = run(events)
+    dossiers: dict[str, DossierState] = {}
+    drafting = BatchProjection(dossiers, {}, drafts=True)
+
+    drafting.add_all(events)
+
+    facts = dossiers[received.aggregate_id].facts
+    assert type(facts) is DossierDraft
+    assert [r.event.sequence for r in drafting.result().rejected] == [odd.sequence]
+    assert seal(facts) == copying.dossiers[received.aggregate_id].facts
 
 
 def test_the_latest_procedure_snapshot_wins_whatever_the_gaps() -> None:

@@ -4,6 +4,7 @@ replay's windowed apply commits every N records and reports the offsets its wind
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from types import SimpleNamespace
 from typing import Any
@@ -86,6 +87,26 @@ def test_a_window_left_with_a_gap_keeps_the_parked_events_for_the_next_one(store
     assert later.commit().result.applied == 1 + len(rest)
     assert store.pending_count() == 0
     assert list(store.dossiers()) == [expected_facts(lifecycle())]
+    store.close()
+
+
+def test_facts_leave_a_window_immutable_and_the_next_window_does_not_change_them(store_url: str) -> None:
+    received, started, *rest = inbound(lifecycle())
+    store = FactsStore.open(store_url)
+    first = store.window()
+    first.add([received, started])
+    committed = first.commit().dossiers[received.aggregate_id]  # also kept in the store's recent facts
+    assert type(committed) is DossierFacts
+    kept = dataclasses.astuple(committed)
+
+    later = store.window()
+    later.add(rest)
+    final = later.commit().dossiers[received.aggregate_id]
+
+    assert dataclasses.astuple(committed) == kept  # the next window evolved a copy, not the committed value
+    assert type(final) is DossierFacts
+    assert final == expected_facts(lifecycle())
+    assert list(store.dossiers()) == [final]
     store.close()
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from tthc.contracts import catalog_v1
 from tthc.indicators.domain.facts import DossierFacts, FactsError
+from tthc.indicators.domain.facts_draft import draft
 from tthc.indicators.projection.decoding import InboundEvent, Position, Stream
 from tthc.indicators.projection.mapping import evolve_dossier, is_self_contained
 
@@ -78,10 +79,22 @@ class BatchResult:
 
 
 class BatchProjection:
-    """Runs one batch over the loaded states; the store then writes what changed in one transaction."""
+    """Runs one batch over the loaded states; the store then writes what changed in one transaction.
 
-    def __init__(self, dossiers: dict[str, DossierState], procedures: dict[str, ProcedureState]) -> None:
+    With `drafts`, the facts each evolution builds are taken over as drafts (`facts_draft`): the dossier's
+    next events change them in place instead of copying them. The owner must `seal` them before they leave
+    (a projection window does, when it commits).
+    """
+
+    def __init__(
+        self,
+        dossiers: dict[str, DossierState],
+        procedures: dict[str, ProcedureState],
+        *,
+        drafts: bool = False,
+    ) -> None:
         self.dossiers = dossiers
+        self._drafts = drafts
         self.procedures = procedures
         self.changed_dossiers: set[str] = set()
         self.changed_procedures: set[str] = set()
@@ -140,10 +153,14 @@ class BatchProjection:
         # `decode` puts only dossier events on the dossier stream (checking it here, per event of a
         # replay, would cost an `isinstance` through `typing`)
         envelope = event.envelope
+        before = state.facts
         try:
-            state.facts = evolve_dossier(state.facts, envelope["type"], envelope["data"])
-        except FactsError as error:
+            after = evolve_dossier(before, envelope["type"], envelope["data"])
+        except FactsError as error:  # the rules are checked before anything changes: a draft is intact
             self._rejected.append(Rejection(event, str(error)))
+        else:
+            # a value other than the one given was just built by the evolution: nobody else holds it
+            state.facts = draft(after) if self._drafts and after is not before else after
         state.version, state.last = event.sequence, tracked(event)
         self.changed_dossiers.add(event.aggregate_id)
         self._applied += 1

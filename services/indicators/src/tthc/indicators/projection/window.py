@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tthc.contracts import catalog_v1
 from tthc.indicators.domain.facts import DossierFacts
+from tthc.indicators.domain.facts_draft import seal
 from tthc.indicators.projection.decoding import InboundEvent, Stream
 from tthc.indicators.projection.sequencing import (
     BatchProjection,
@@ -67,7 +68,8 @@ class ProjectionWindow:
         self._dossiers: dict[str, DossierState] = {}
         self._procedures: dict[str, ProcedureState] = {}
         self._before = _Before()
-        self._projection = BatchProjection(self._dossiers, self._procedures)
+        # its facts are drafts until `commit` seals them
+        self._projection = BatchProjection(self._dossiers, self._procedures, drafts=True)
         self.events = 0
         """Events added so far."""
 
@@ -90,6 +92,10 @@ class ProjectionWindow:
             ConcurrentProjectionError: another writer moved one of the window's aggregates meanwhile.
         """
         projection = self._projection
+        for key in projection.changed_dossiers:  # the facts leave the window: immutable from here on
+            state = self._dossiers[key]
+            if state.facts is not None:
+                state.facts = seal(state.facts)
         rows = self._rows()
         changes = range(0) if rows is None else self._store.write_rows(rows)
         for key in projection.changed_dossiers:  # committed: this version's facts are the stored ones
